@@ -1,0 +1,12 @@
+#pragma once
+// Subcommands of quantscope-cli. Each takes the arguments after its name and
+// returns the process exit code; errors go to stderr as one line.
+
+#include <string>
+#include <vector>
+
+namespace qs::cli {
+
+int run_info(const std::vector<std::string>& args);
+
+}  // namespace qs::cli

@@ -1,0 +1,41 @@
+// quantscope-cli: everything the GUI does, headless.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: quantscope-cli <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  info MODEL [--json]   summary of a .tflite model: inputs, outputs, ops,\n"
+    "                        parameters, signatures, metadata\n"
+    "\n"
+    "  quantscope-cli <command> --help   help for one command\n"
+    "  quantscope-cli --version\n"
+    "\n"
+    "Exit status: 0 on success, 1 when the input is bad (the reason is printed\n"
+    "on one line), 2 for a usage error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::printf("quantscope-cli %s\n", QS_VERSION);
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "info") return qs::cli::run_info(args);
+  std::fprintf(stderr, "quantscope-cli: unknown command '%s' (try --help)\n", command.c_str());
+  return 2;
+}
