@@ -29,7 +29,7 @@ Quantization read_quantization(const tfl::QuantizationParameters& q) {
   out.scale = to_vector(q.scale());
   out.zero_point = to_vector(q.zero_point());
   out.quantized_dimension = q.quantized_dimension();
-  if (q.details_type() != tfl::QuantizationDetails::NONE) {
+  if (q.details_type() != tfl::QuantizationDetails::NONE && q.details() != nullptr) {
     auto details = std::make_shared<tfl::QuantizationDetailsUnion>();
     details->type = q.details_type();
     details->value = tfl::QuantizationDetailsUnion::UnPack(q.details(), q.details_type(), nullptr);
@@ -56,15 +56,17 @@ Tensor read_tensor(const tfl::Tensor& t) {
   return out;
 }
 
+// A union tag without its table means "all defaults" to TFLite; we keep no
+// options rather than a tag whose missing value the packer can't write.
 OpOptions read_options(const tfl::Operator& op) {
   std::shared_ptr<tfl::BuiltinOptionsUnion> first;
   std::shared_ptr<tfl::BuiltinOptions2Union> second;
-  if (op.builtin_options_type() != tfl::BuiltinOptions::NONE) {
+  if (op.builtin_options_type() != tfl::BuiltinOptions::NONE && op.builtin_options() != nullptr) {
     first = std::make_shared<tfl::BuiltinOptionsUnion>();
     first->type = op.builtin_options_type();
     first->value = tfl::BuiltinOptionsUnion::UnPack(op.builtin_options(), op.builtin_options_type(), nullptr);
   }
-  if (op.builtin_options_2_type() != tfl::BuiltinOptions2::NONE) {
+  if (op.builtin_options_2_type() != tfl::BuiltinOptions2::NONE && op.builtin_options_2() != nullptr) {
     second = std::make_shared<tfl::BuiltinOptions2Union>();
     second->type = op.builtin_options_2_type();
     second->value =

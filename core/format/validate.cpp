@@ -138,6 +138,7 @@ class Validator {
           tensor->shape() ? std::vector<int32_t>(tensor->shape()->begin(), tensor->shape()->end())
                           : std::vector<int32_t>{};
       if (auto s = check_quantization(label, tensor, shape); !s) return s;
+      if (auto s = check_sparsity(label, tensor->sparsity()); !s) return s;
       if (tensor->buffer() == 0 || tensor->buffer() >= n_buffers) continue;
       const auto data = buffer_bytes(tensor->buffer());
       if (data.empty() || tensor->sparsity() != nullptr) continue;
@@ -211,8 +212,27 @@ class Validator {
                         shape_string(shape), " has ", shape[static_cast<size_t>(dim)], " there"));
       }
     }
-    if (q->details_type() == tfl::QuantizationDetails::BlockwiseQuantization && q->details() == nullptr) {
-      return fail(cat(label, ": blockwise quantization details are missing"));
+    if (q->details_type() != tfl::QuantizationDetails::NONE && q->details() == nullptr) {
+      return fail(cat(label, ": quantization names a details kind but carries no details"));
+    }
+    return {};
+  }
+
+  // Each traversed dimension is dense (a size) or CSR (segments + indices,
+  // each one of three integer vector kinds); a kind without its vector is
+  // not a sparse tensor anyone can read.
+  static Status check_sparsity(const std::string& label, const tfl::SparsityParameters* sp) {
+    if (sp == nullptr || sp->dim_metadata() == nullptr) return {};
+    for (size_t d = 0; d < sp->dim_metadata()->size(); ++d) {
+      const auto* dm = sp->dim_metadata()->Get(static_cast<flatbuffers::uoffset_t>(d));
+      if (dm == nullptr) return fail(cat(label, ": sparsity dimension ", d, " is missing"));
+      const bool segments_ok =
+          dm->array_segments_type() == tfl::SparseIndexVector::NONE || dm->array_segments() != nullptr;
+      const bool indices_ok =
+          dm->array_indices_type() == tfl::SparseIndexVector::NONE || dm->array_indices() != nullptr;
+      if (!segments_ok || !indices_ok) {
+        return fail(cat(label, ": sparsity dimension ", d, " names an index vector kind but has no vector"));
+      }
     }
     return {};
   }
