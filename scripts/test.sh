@@ -2,8 +2,9 @@
 # Sets up the machine and runs the whole test suite:
 #   1. scripts/deps.sh                    (installs missing Debian packages)
 #   2. `ci` preset: GCC release build, warnings as errors, ctest
-#   3. `asan` preset: Clang ASan+UBSan build (no GUI), ctest
-#   4. libFuzzer on the model reader for QS_FUZZ_SECONDS (default 60) if it was built
+#   3. benchmarks (figures only: they print, they don't judge)
+#   4. `asan` preset: Clang ASan+UBSan build (no GUI), ctest
+#   5. libFuzzer on the model reader for QS_FUZZ_SECONDS (default 60) if it was built
 # Exits non-zero on the first failure. Environment knobs:
 #   QS_SHARED_DIR    shared corpus folder (default ../shared beside the repo; read-only is fine)
 #   QS_FUZZ_SECONDS  fuzzing time budget in seconds (default 60; 0 skips fuzzing)
@@ -116,6 +117,13 @@ stage deps bash scripts/deps.sh
 stage "ci configure" cmake --preset ci "${CONFIGURE_ARGS[@]}"
 stage "ci build" cmake --build --preset ci
 stage "ci tests" run_ctest ci
+
+# Figures, not pass/fail: printed so every CI log carries them.
+if [[ -x build/ci/tests/bench/bench_info ]]; then
+  stage "bench info" build/ci/tests/bench/bench_info
+else
+  skip "bench info" "build/ci/tests/bench/bench_info not built"
+fi
 
 stage "asan configure" cmake --preset asan "${CONFIGURE_ARGS[@]}"
 stage "asan build" cmake --build --preset asan

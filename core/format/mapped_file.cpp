@@ -33,6 +33,12 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem
   return std::shared_ptr<const MappedFile>(new MappedFile(static_cast<const uint8_t*>(addr), size));
 }
 
+void MappedFile::advise(Access access) const {
+  if (data_ == nullptr) return;
+  // Advice only: a kernel that ignores it costs speed, not correctness.
+  ::madvise(const_cast<uint8_t*>(data_), size_, access == Access::kRandom ? MADV_RANDOM : MADV_NORMAL);
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
 }

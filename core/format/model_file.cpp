@@ -31,8 +31,11 @@ std::string identifier_of(std::span<const uint8_t> bytes) {
 Result<ModelFile> ModelFile::open(const std::filesystem::path& path) {
   auto mapped = MappedFile::open(path);
   if (!mapped) return tl::unexpected(with_context(path.string(), mapped.error()));
-  const auto bytes = (*mapped)->bytes();
-  return verify(*mapped, bytes, path.string());
+  const auto& mapping = *mapped;
+  mapping->advise(MappedFile::Access::kRandom);
+  auto file = verify(mapping, mapping->bytes(), path.string());
+  mapping->advise(MappedFile::Access::kNormal);
+  return file;
 }
 
 Result<ModelFile> ModelFile::from_bytes(std::vector<uint8_t> bytes, std::string name) {

@@ -2,19 +2,13 @@
 
 #include <algorithm>
 
+#include "format/fb_access.h"
 #include "format/model_file.h"
 #include "qs/tfl/tflite_generated.h"
 
 namespace qs::format {
 
 namespace {
-
-template <class T>
-std::vector<T> to_vector(const flatbuffers::Vector<T>* v) {
-  return v == nullptr ? std::vector<T>{} : std::vector<T>(v->begin(), v->end());
-}
-
-std::string to_string(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
 
 template <class NativeT, class TableT>
 std::shared_ptr<const NativeT> unpack(const TableT* table) {

@@ -21,8 +21,18 @@ size_t count(const flatbuffers::Vector<T>* v) {
   return v == nullptr ? 0 : v->size();
 }
 
+// Names come from the file; a control character in one would break the
+// one-line message contract, so it is shown as '?'.
+std::string printable(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::string quoted(const flatbuffers::String* s) {
-  return s == nullptr ? std::string("''") : "'" + s->str() + "'";
+  return s == nullptr ? std::string("''") : "'" + printable(s->string_view()) + "'";
 }
 
 struct SubgraphContext {
@@ -102,7 +112,7 @@ class Validator {
       const int32_t code =
           resolved_builtin_code(c->deprecated_builtin_code(), static_cast<int32_t>(c->builtin_code()));
       if (code < 0) return fail(cat("operator code #", i, " has negative builtin code ", code));
-      if (static_cast<BuiltinOp>(code) == BuiltinOp::CUSTOM && c->custom_code() == nullptr) {
+      if (static_cast<BuiltinOp>(code) == BuiltinOp::CUSTOM && (c->custom_code() == nullptr || c->custom_code()->size() == 0)) {
         return fail(cat("operator code #", i, " is CUSTOM but has no custom code name"));
       }
     }
@@ -212,6 +222,9 @@ class Validator {
                         shape_string(shape), " has ", shape[static_cast<size_t>(dim)], " there"));
       }
     }
+    if (q->details_type() > tfl::QuantizationDetails::MAX) {
+      return fail(cat(label, ": unknown quantization details kind ", static_cast<int>(q->details_type())));
+    }
     if (q->details_type() != tfl::QuantizationDetails::NONE && q->details() == nullptr) {
       return fail(cat(label, ": quantization names a details kind but carries no details"));
     }
@@ -226,6 +239,10 @@ class Validator {
     for (size_t d = 0; d < sp->dim_metadata()->size(); ++d) {
       const auto* dm = sp->dim_metadata()->Get(static_cast<flatbuffers::uoffset_t>(d));
       if (dm == nullptr) return fail(cat(label, ": sparsity dimension ", d, " is missing"));
+      if (dm->array_segments_type() > tfl::SparseIndexVector::MAX ||
+          dm->array_indices_type() > tfl::SparseIndexVector::MAX) {
+        return fail(cat(label, ": sparsity dimension ", d, " has an unknown index vector kind"));
+      }
       const bool segments_ok =
           dm->array_segments_type() == tfl::SparseIndexVector::NONE || dm->array_segments() != nullptr;
       const bool indices_ok =
@@ -256,7 +273,7 @@ class Validator {
       const auto* c = model_.operator_codes()->Get(op->opcode_index());
       const int32_t code = resolved_builtin_code(c->deprecated_builtin_code(), static_cast<int32_t>(c->builtin_code()));
       name = static_cast<BuiltinOp>(code) == BuiltinOp::CUSTOM && c->custom_code()
-                 ? "CUSTOM " + c->custom_code()->str()
+                 ? "CUSTOM " + printable(c->custom_code()->string_view())
                  : op_name(static_cast<BuiltinOp>(code));
     }
     return ctx.op(o, name);
@@ -313,6 +330,64 @@ class Validator {
     return {};
   }
 
+  // The FlatBuffers 2.x verifier aligns a vector's length prefix to 4 bytes
+  // but not its elements (google/flatbuffers#8397); 8-byte elements read
+  // through the generated object API must be aligned, so check the options
+  // that carry them (all in StableHLO ops).
+  static Status check_wide_vectors(const std::string& label, const tfl::Operator* op) {
+    const char* bad = nullptr;
+    auto check = [&](const char* field, const flatbuffers::Vector<int64_t>* v) {
+      if (bad == nullptr && v != nullptr && reinterpret_cast<uintptr_t>(v->Data()) % alignof(int64_t) != 0) bad = field;
+    };
+    if (const auto* o = op->builtin_options_2_as_StablehloGatherOptions()) {
+      check("offset_dims", o->offset_dims());
+      check("collapsed_slice_dims", o->collapsed_slice_dims());
+      check("start_index_map", o->start_index_map());
+      check("slice_sizes", o->slice_sizes());
+    } else if (const auto* o2 = op->builtin_options_2_as_StablehloTransposeOptions()) {
+      check("permutation", o2->permutation());
+    } else if (const auto* o3 = op->builtin_options_2_as_StablehloDotGeneralOptions()) {
+      check("lhs_batching_dimensions", o3->lhs_batching_dimensions());
+      check("rhs_batching_dimensions", o3->rhs_batching_dimensions());
+      check("lhs_contracting_dimensions", o3->lhs_contracting_dimensions());
+      check("rhs_contracting_dimensions", o3->rhs_contracting_dimensions());
+    } else if (const auto* o4 = op->builtin_options_2_as_StablehloReduceWindowOptions()) {
+      check("window_dimensions", o4->window_dimensions());
+      check("window_strides", o4->window_strides());
+      check("base_dilations", o4->base_dilations());
+      check("window_dilations", o4->window_dilations());
+      check("padding", o4->padding());
+    } else if (const auto* o5 = op->builtin_options_2_as_StablehloBroadcastInDimOptions()) {
+      check("broadcast_dimensions", o5->broadcast_dimensions());
+    } else if (const auto* o6 = op->builtin_options_2_as_StablehloDynamicSliceOptions()) {
+      check("slice_sizes", o6->slice_sizes());
+    } else if (const auto* o7 = op->builtin_options_2_as_StablehloPadOptions()) {
+      check("edge_padding_low", o7->edge_padding_low());
+      check("edge_padding_high", o7->edge_padding_high());
+      check("interior_padding", o7->interior_padding());
+    } else if (const auto* o8 = op->builtin_options_2_as_StablehloReduceOptions()) {
+      check("dimensions", o8->dimensions());
+    } else if (const auto* o9 = op->builtin_options_2_as_StablehloSliceOptions()) {
+      check("start_indices", o9->start_indices());
+      check("limit_indices", o9->limit_indices());
+      check("strides", o9->strides());
+    } else if (const auto* c = op->builtin_options_2_as_StablehloConvolutionOptions()) {
+      check("window_strides", c->window_strides());
+      check("padding", c->padding());
+      check("lhs_dilation", c->lhs_dilation());
+      check("rhs_dilation", c->rhs_dilation());
+      check("input_spatial_dimensions", c->input_spatial_dimensions());
+      check("kernel_spatial_dimensions", c->kernel_spatial_dimensions());
+      check("output_spatial_dimensions", c->output_spatial_dimensions());
+    } else if (const auto* sc = op->builtin_options_2_as_StablehloScatterOptions()) {
+      check("update_window_dims", sc->update_window_dims());
+      check("inserted_window_dims", sc->inserted_window_dims());
+      check("scatter_dims_to_operand_dims", sc->scatter_dims_to_operand_dims());
+    }
+    if (bad != nullptr) return fail(cat(label, ": options field ", bad, " is misaligned (corrupt file)"));
+    return {};
+  }
+
   Status check_operators(const SubgraphContext& ctx) const {
     const size_t n_ops = count(ctx.graph->operators());
     const size_t n_codes = count(model_.operator_codes());
@@ -352,6 +427,7 @@ class Validator {
                         " lie beyond the end of the file (", file_.size(), " bytes)"));
       }
       if (auto s = check_option_refs(label, op); !s) return s;
+      if (auto s = check_wide_vectors(label, op); !s) return s;
     }
     return {};
   }

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "format/fb_access.h"
 #include "format/model_file.h"
 #include "qs/tfl/tflite_generated.h"
 
@@ -10,11 +11,7 @@ namespace qs::inspect {
 namespace {
 
 using format::ModelFile;
-
-template <class T>
-std::vector<T> to_vector(const flatbuffers::Vector<T>* v) {
-  return v == nullptr ? std::vector<T>{} : std::vector<T>(v->begin(), v->end());
-}
+using format::to_vector;
 
 TensorSummary summarize_tensor(const tfl::SubGraph& sg, uint32_t index) {
   const auto* t = sg.tensors()->Get(index);
@@ -24,7 +21,9 @@ TensorSummary summarize_tensor(const tfl::SubGraph& sg, uint32_t index) {
   s.type = format::type_name(t->type());
   s.shape = to_vector(t->shape());
   s.shape_signature = to_vector(t->shape_signature());
-  if (const auto* q = t->quantization(); q != nullptr && (q->scale() || q->min() || q->max())) {
+  if (const auto* q = t->quantization();
+      q != nullptr && flatbuffers::VectorLength(q->scale()) + flatbuffers::VectorLength(q->min()) +
+                              flatbuffers::VectorLength(q->max()) != 0) {
     format::Quantization quant;
     quant.scale = to_vector(q->scale());
     quant.zero_point = to_vector(q->zero_point());
