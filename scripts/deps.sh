@@ -11,7 +11,7 @@ QS_PACKAGES=(
   # model format, errors as values, JSON output
   flatbuffers-compiler libflatbuffers-dev libexpected-dev nlohmann-json3-dev
   # GUI
-  qt6-base-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  qt6-base-dev qt6-svg-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # maths and kernels (oneDNN's CMake config needs the OpenCL packages)
   libeigen3-dev libdnnl-dev ocl-icd-opencl-dev opencl-c-headers libgemmlowp-dev
   # tests and benchmarks

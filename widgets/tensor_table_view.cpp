@@ -8,6 +8,7 @@
 
 #include <utility>
 
+#include "widgets/table_selection.h"
 #include "widgets/tensor_table_model.h"
 
 namespace qs::widgets {
@@ -47,6 +48,9 @@ TensorTableView::TensorTableView(QWidget* parent)
   view_->horizontalHeader()->setStretchLastSection(true);
   view_->horizontalHeader()->setHighlightSections(false);
 
+  connect(view_, &QTableView::activated, this, &TensorTableView::emitForRow);
+  connect(view_, &QTableView::clicked, this, &TensorTableView::emitForRow);
+
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(filter_);
@@ -64,6 +68,14 @@ void TensorTableView::setModel(std::shared_ptr<const format::Model> model, int s
   constexpr int kMaxNameWidth = 420;
   if (view_->columnWidth(TensorTableModel::NameColumn) > kMaxNameWidth)
     view_->setColumnWidth(TensorTableModel::NameColumn, kMaxNameWidth);
+}
+
+void TensorTableView::selectTensor(int tensor) { selectSourceRow(view_, proxy_, tensor); }
+
+void TensorTableView::emitForRow(const QModelIndex& proxyIndex) {
+  if (!proxyIndex.isValid()) return;
+  const int tensor = proxy_->data(proxyIndex, TensorTableModel::TensorIndexRole).toInt();
+  emit tensorActivated(model_->subgraph(), tensor);
 }
 
 }  // namespace qs::widgets

@@ -31,7 +31,16 @@ class TensorTableView : public QWidget {
   QTableView* tableView() const { return view_; }
   QLineEdit* filterEdit() const { return filter_; }
 
+  // Highlights tensor `tensor` of the shown subgraph (no signal).
+  void selectTensor(int tensor);
+
+ signals:
+  // The user clicked or activated a row.
+  void tensorActivated(int subgraph, int tensor);
+
  private:
+  void emitForRow(const QModelIndex& proxyIndex);
+
   TensorTableModel* model_;
   QSortFilterProxyModel* proxy_;
   QLineEdit* filter_;

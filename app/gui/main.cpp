@@ -2,6 +2,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QImage>
+#include <QSaveFile>
 #include <QStringList>
 #include <QTimer>
 
@@ -17,6 +19,64 @@ void describe(QCommandLineParser& parser) {
   parser.addVersionOption();
   parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("A .tflite model to open."),
                                QStringLiteral("[MODEL]"));
+  parser.addOption({QStringLiteral("screenshot"),
+                    QStringLiteral("Open MODEL, render the main window to OUT.png and exit (works with "
+                                   "QT_QPA_PLATFORM=offscreen)."),
+                    QStringLiteral("OUT.png")});
+  parser.addOption({QStringLiteral("select"),
+                    QStringLiteral("With --screenshot: select a tensor by name, an op by \"#N\", or the first op "
+                                   "of a type before rendering."),
+                    QStringLiteral("NAME")});
+  parser.addOption({QStringLiteral("size"),
+                    QStringLiteral("With --screenshot: window size, default 1600x1000."), QStringLiteral("WxH")});
+}
+
+// --screenshot: everything synchronous, no dialogs; errors on stderr and a
+// non-zero exit, so scripts and tests can rely on it.
+int takeScreenshot(const QCommandLineParser& parser, const QString& model) {
+  const QString out = parser.value(QStringLiteral("screenshot"));
+  if (model.isEmpty()) {
+    std::fprintf(stderr, "quantscope: --screenshot needs a MODEL\n");
+    return 2;
+  }
+  QSize size(1600, 1000);
+  if (parser.isSet(QStringLiteral("size"))) {
+    const QStringList wh = parser.value(QStringLiteral("size")).split(QLatin1Char('x'));
+    bool okW = false;
+    bool okH = false;
+    if (wh.size() == 2) size = QSize(wh[0].toInt(&okW), wh[1].toInt(&okH));
+    if (!okW || !okH || size.width() < 200 || size.height() < 200) {
+      std::fprintf(stderr, "quantscope: --size wants WxH (at least 200x200), e.g. 1600x1000\n");
+      return 2;
+    }
+  }
+  qs::app::MainWindow window;
+  window.resize(size);
+  window.show();
+  const qs::Status status = window.openModel(model);
+  if (!status) {
+    std::fprintf(stderr, "error: %s\n", status.error().message.c_str());
+    return 1;
+  }
+  QCoreApplication::processEvents();
+  if (parser.isSet(QStringLiteral("select"))) {
+    const QString name = parser.value(QStringLiteral("select"));
+    if (!window.selectByName(name)) {
+      std::fprintf(stderr, "quantscope: nothing named '%s' in %s\n", qPrintable(name), qPrintable(model));
+      return 1;
+    }
+  }
+  // Layout, fitting and deferred paints all run from the event loop; let
+  // them settle before grabbing.
+  for (int i = 0; i < 5; ++i) QCoreApplication::processEvents();
+  const QImage image = window.grab().toImage();
+  // Atomic: a reader never sees half a PNG, and a failure leaves nothing.
+  QSaveFile file(out);
+  if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+    std::fprintf(stderr, "quantscope: cannot write %s: %s\n", qPrintable(out), qPrintable(file.errorString()));
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -64,6 +124,9 @@ int main(int argc, char** argv) {
                  static_cast<long long>(positional.size()));
     return 2;
   }
+
+  if (parser.isSet(QStringLiteral("screenshot")))
+    return takeScreenshot(parser, positional.isEmpty() ? QString() : positional.front());
 
   qs::app::MainWindow window;
   window.show();

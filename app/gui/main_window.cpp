@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDebug>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
@@ -23,6 +24,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -32,7 +34,13 @@
 #include <utility>
 
 #include "format/model_file.h"
+#include "format/tensor_type.h"
 #include "inspect/model_info.h"
+#include "widgets/details_panel.h"
+#include "widgets/graph_find_bar.h"
+#include "widgets/graph_view.h"
+#include "widgets/model_overview.h"
+#include "widgets/op_table_view.h"
 #include "widgets/tensor_table_view.h"
 
 namespace qs::app {
@@ -95,12 +103,20 @@ MainWindow::MainWindow(QWidget* parent)
       pages_(new QStackedWidget(this)),
       subgraphs_(new QComboBox(this)),
       subgraphBar_(new QWidget(this)),
+      centreTabs_(new QTabWidget(this)),
+      graph_(new widgets::GraphView(this)),
+      findBar_(new widgets::GraphFindBar(graph_, this)),
+      overview_(new widgets::ModelOverview(this)),
+      details_(new widgets::DetailsPanel(this)),
       table_(new widgets::TensorTableView(this)),
+      opTable_(new widgets::OpTableView(this)),
+      tableTabs_(new QTabWidget(this)),
       summary_(new QLabel(this)) {
   setAcceptDrops(true);
-  // Dropping a model anywhere opens it, the filter box included, rather than
-  // pasting its URL into the filter.
+  // Dropping a model anywhere opens it, the filter boxes included, rather
+  // than pasting its URL into them.
   table_->filterEdit()->setAcceptDrops(false);
+  opTable_->filterEdit()->setAcceptDrops(false);
 
   auto* welcome = new QLabel(tr("Open a TensorFlow Lite model with File › Open (%1),\n"
                                 "or drop one on this window.")
@@ -113,7 +129,7 @@ MainWindow::MainWindow(QWidget* parent)
   subgraphs_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   connect(subgraphs_, &QComboBox::currentIndexChanged, this, &MainWindow::showSubgraph);
   auto* barLayout = new QHBoxLayout(subgraphBar_);
-  barLayout->setContentsMargins(0, 0, 0, 0);
+  barLayout->setContentsMargins(6, 4, 6, 0);
   auto* subgraphLabelWidget = new QLabel(tr("&Subgraph:"), subgraphBar_);
   subgraphLabelWidget->setBuddy(subgraphs_);
   barLayout->addWidget(subgraphLabelWidget);
@@ -121,10 +137,29 @@ MainWindow::MainWindow(QWidget* parent)
   barLayout->addStretch(1);
   subgraphBar_->hide();
 
+  auto* graphPage = new QWidget(centreTabs_);
+  auto* graphLayout = new QVBoxLayout(graphPage);
+  graphLayout->setContentsMargins(0, 0, 0, 0);
+  graphLayout->setSpacing(0);
+  graphLayout->addWidget(findBar_);
+  graphLayout->addWidget(graph_, 1);
+  findBar_->hide();
+  connect(findBar_, &widgets::GraphFindBar::closeRequested, this, [this] {
+    findBar_->reset();
+    findBar_->hide();
+    graph_->setFocus();
+  });
+  centreTabs_->setObjectName(QStringLiteral("centreTabs"));
+  centreTabs_->setDocumentMode(true);
+  centreTabs_->addTab(graphPage, tr("&Graph"));
+  centreTabs_->addTab(overview_, tr("&Overview"));
+
   auto* content = new QWidget(pages_);
   auto* contentLayout = new QVBoxLayout(content);
+  contentLayout->setContentsMargins(0, 0, 0, 0);
+  contentLayout->setSpacing(0);
   contentLayout->addWidget(subgraphBar_);
-  contentLayout->addWidget(table_);
+  contentLayout->addWidget(centreTabs_, 1);
 
   pages_->addWidget(welcome);
   pages_->addWidget(content);
@@ -134,13 +169,45 @@ MainWindow::MainWindow(QWidget* parent)
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   statusBar()->addWidget(summary_, 1);
 
+  createDocks();
   createMenus();
+  connectSelection();
 
   setWindowTitle(tr("QuantScope"));
-  resize(1000, 700);  // first run; restoreGeometry() wins afterwards
+  resize(1400, 900);  // first run; restoreGeometry() wins afterwards
   const auto settings = openSettings();
   restoreGeometry(settings->value(kGeometryKey).toByteArray());
   restoreState(settings->value(kStateKey).toByteArray());
+}
+
+void MainWindow::createDocks() {
+  detailsDock_ = new QDockWidget(tr("Details"), this);
+  detailsDock_->setObjectName(QStringLiteral("detailsDock"));  // saveState() keys docks by name
+  detailsDock_->setWidget(details_);
+  addDockWidget(Qt::RightDockWidgetArea, detailsDock_);
+
+  tableTabs_->setDocumentMode(true);
+  tableTabs_->addTab(table_, tr("Tensors"));
+  tableTabs_->addTab(opTable_, tr("Ops"));
+  tablesDock_ = new QDockWidget(tr("Tables"), this);
+  tablesDock_->setObjectName(QStringLiteral("tablesDock"));
+  tablesDock_->setWidget(tableTabs_);
+  addDockWidget(Qt::BottomDockWidgetArea, tablesDock_);
+  resizeDocks({detailsDock_}, {460}, Qt::Horizontal);
+  resizeDocks({tablesDock_}, {220}, Qt::Vertical);
+}
+
+void MainWindow::connectSelection() {
+  connect(graph_, &widgets::GraphView::opSelected, this, &MainWindow::onOpSelected);
+  connect(graph_, &widgets::GraphView::tensorSelected, this, &MainWindow::onTensorSelected);
+  connect(opTable_, &widgets::OpTableView::opActivated, this, &MainWindow::onOpSelected);
+  connect(table_, &widgets::TensorTableView::tensorActivated, this, &MainWindow::onTensorSelected);
+  connect(details_, &widgets::DetailsPanel::opActivated, this, &MainWindow::onOpSelected);
+  connect(details_, &widgets::DetailsPanel::tensorActivated, this, &MainWindow::onTensorSelected);
+  connect(overview_, &widgets::ModelOverview::tensorActivated, this, [this](int subgraph, int tensor) {
+    centreTabs_->setCurrentIndex(0);  // the overview names it; the graph shows it
+    onTensorSelected(subgraph, tensor);
+  });
 }
 
 MainWindow::~MainWindow() = default;
@@ -158,9 +225,60 @@ void MainWindow::createMenus() {
   rebuildRecentMenu();
 
   file->addSeparator();
+  exportPng_ = file->addAction(tr("Export Graph as &PNG…"), this, [this] { exportGraph(false); });
+  exportSvg_ = file->addAction(tr("Export Graph as S&VG…"), this, [this] { exportGraph(true); });
+  exportPng_->setEnabled(false);
+  exportSvg_->setEnabled(false);
+
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
   quit->setMenuRole(QAction::QuitRole);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  QAction* find = view->addAction(tr("&Find in Graph…"), this, [this] {
+    centreTabs_->setCurrentIndex(0);
+    findBar_->show();
+    findBar_->activate();
+  });
+  find->setShortcut(QKeySequence::Find);
+  view->addSeparator();
+  view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, graph_, &widgets::GraphView::zoomIn);
+  view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, graph_, &widgets::GraphView::zoomOut);
+  view->addAction(tr("&Actual Size"), QKeySequence(Qt::CTRL | Qt::Key_1), graph_, &widgets::GraphView::resetZoom);
+  view->addAction(tr("&Fit Graph"), QKeySequence(Qt::CTRL | Qt::Key_0), graph_, &widgets::GraphView::fitToView);
+  view->addSeparator();
+  QAction* labels = view->addAction(tr("&Edge Labels"));
+  labels->setCheckable(true);
+  labels->setChecked(graph_->edgeLabelsVisible());
+  connect(labels, &QAction::toggled, graph_, &widgets::GraphView::setEdgeLabelsVisible);
+  QAction* mapAction = view->addAction(tr("Over&view Map"));
+  mapAction->setCheckable(true);
+  mapAction->setChecked(graph_->isOverviewEnabled());
+  connect(mapAction, &QAction::toggled, graph_, &widgets::GraphView::setOverviewEnabled);
+  view->addSeparator();
+  view->addAction(detailsDock_->toggleViewAction());
+  view->addAction(tablesDock_->toggleViewAction());
+}
+
+void MainWindow::exportGraph(bool svg) {
+  if (!model_) return;
+  const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
+  const QString suggested = QFileInfo(path_).completeBaseName() + QLatin1Char('.') + suffix;
+  const QString path = QFileDialog::getSaveFileName(
+      this, svg ? tr("Export Graph as SVG") : tr("Export Graph as PNG"),
+      QDir(QFileInfo(path_).absolutePath()).filePath(suggested),
+      svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  // The model is never a valid export target: refuse rather than clobber it.
+  if (QFileInfo(path).absoluteFilePath() == path_) {
+    QMessageBox::warning(this, tr("Export failed"), tr("%1 is the open model; choose another file.").arg(path));
+    return;
+  }
+  QString error;
+  const bool ok = svg ? graph_->exportSvg(path, &error) : graph_->exportPng(path, &error);
+  if (!ok) QMessageBox::warning(this, tr("Export failed"), error);
+  else statusBar()->showMessage(tr("Graph exported to %1").arg(path), 5000);
 }
 
 void MainWindow::showOpenDialog() {
@@ -175,6 +293,7 @@ void MainWindow::showOpenDialog() {
 Status MainWindow::openModel(const QString& path) {
   const QString absolute = QFileInfo(path).absoluteFilePath();
   std::shared_ptr<const format::Model> model;
+  inspect::ModelInfo info;
   QString summary;
   try {
     // The file system takes bytes; encodeName gives the ones the user's
@@ -182,7 +301,8 @@ Status MainWindow::openModel(const QString& path) {
     auto file = format::ModelFile::open(std::filesystem::path(QFile::encodeName(absolute).toStdString()));
     if (!file) return tl::unexpected(file.error());
     model = std::make_shared<const format::Model>(file->to_model());
-    summary = summaryText(absolute, inspect::summarize(*file), *model);
+    info = inspect::summarize(*file);
+    summary = summaryText(absolute, info, *model);
   } catch (const std::bad_alloc&) {
     // Core reports every fault in the file as an Error; running out of
     // memory on a huge model is the one failure left to catch here.
@@ -199,8 +319,12 @@ Status MainWindow::openModel(const QString& path) {
     subgraphs_->setCurrentIndex(model_->subgraphs.empty() ? -1 : 0);
   }
   subgraphBar_->setVisible(model_->subgraphs.size() > 1);
+  details_->setModel(model_);
+  overview_->setInfo(info);
   showSubgraph(0);
   pages_->setCurrentIndex(1);
+  exportPng_->setEnabled(true);
+  exportSvg_->setEnabled(true);
   summary_->setText(summary);
   summary_->setToolTip(path_);
   setWindowFilePath(path_);
@@ -229,7 +353,89 @@ bool MainWindow::openModelOrWarn(const QString& path) {
   return false;
 }
 
-void MainWindow::showSubgraph(int index) { table_->setModel(model_, index); }
+int MainWindow::currentSubgraph() const { return model_ ? graph_->subgraph() : -1; }
+
+void MainWindow::showSubgraph(int index) {
+  if (!model_ || index < 0 || static_cast<size_t>(index) >= model_->subgraphs.size()) return;
+  if (subgraphs_->currentIndex() != index) {
+    const QSignalBlocker blocker(subgraphs_);
+    subgraphs_->setCurrentIndex(index);
+  }
+  graph_->setModel(model_, index);
+  table_->setModel(model_, index);
+  opTable_->setModel(model_, index);
+  details_->clear();
+}
+
+void MainWindow::onOpSelected(int subgraph, int op) {
+  if (subgraph != currentSubgraph()) showSubgraph(subgraph);
+  selectOp(op);
+}
+
+void MainWindow::onTensorSelected(int subgraph, int tensor) {
+  if (subgraph != currentSubgraph()) showSubgraph(subgraph);
+  selectTensor(tensor);
+}
+
+void MainWindow::selectOp(int op) {
+  const int sg = currentSubgraph();
+  if (sg < 0 || op < 0 || static_cast<size_t>(op) >= model_->subgraphs[static_cast<size_t>(sg)].operators.size())
+    return;
+  graph_->selectOp(op);
+  opTable_->selectOp(op);
+  details_->showOp(sg, op);
+}
+
+void MainWindow::selectTensor(int tensor) {
+  const int sg = currentSubgraph();
+  if (sg < 0 || tensor < 0 || static_cast<size_t>(tensor) >= model_->subgraphs[static_cast<size_t>(sg)].tensors.size())
+    return;
+  graph_->selectTensor(tensor);
+  table_->selectTensor(tensor);
+  details_->showTensor(sg, tensor);
+}
+
+bool MainWindow::selectByName(const QString& name) {
+  if (!model_ || name.isEmpty()) return false;
+  const std::string wanted = name.toStdString();
+  const int shown = currentSubgraph();
+  // The shown subgraph first: names repeat across subgraphs (a WHILE body
+  // reuses its caller's names), and what is on screen is what was meant.
+  std::vector<int> order{shown};
+  for (int i = 0; i < static_cast<int>(model_->subgraphs.size()); ++i)
+    if (i != shown) order.push_back(i);
+  for (const int sg : order) {
+    const auto& tensors = model_->subgraphs[static_cast<size_t>(sg)].tensors;
+    for (size_t t = 0; t < tensors.size(); ++t) {
+      if (tensors[t].name == wanted) {
+        onTensorSelected(sg, static_cast<int>(t));
+        return true;
+      }
+    }
+  }
+  if (name.startsWith(QLatin1Char('#'))) {
+    bool ok = false;
+    const int op = name.mid(1).toInt(&ok);
+    const auto& ops = model_->subgraphs[static_cast<size_t>(shown)].operators;
+    if (ok && op >= 0 && static_cast<size_t>(op) < ops.size()) {
+      selectOp(op);
+      return true;
+    }
+    return false;
+  }
+  for (const int sg : order) {
+    const auto& ops = model_->subgraphs[static_cast<size_t>(sg)].operators;
+    for (size_t o = 0; o < ops.size(); ++o) {
+      const auto& code = ops[o].code;
+      const std::string type = code.builtin == format::BuiltinOp::CUSTOM ? code.custom_code : format::op_name(code.builtin);
+      if (QString::fromStdString(type).compare(name, Qt::CaseInsensitive) == 0) {
+        onOpSelected(sg, static_cast<int>(o));
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 QStringList MainWindow::recentFiles() {
   QStringList files = openSettings()->value(kRecentFilesKey).toStringList();

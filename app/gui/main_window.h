@@ -1,6 +1,12 @@
 #pragma once
 // QuantScope's main window. One model is open at a time; opening another
 // replaces it, and a file that fails to open leaves the current one in place.
+//
+// The graph is the centre (with the model overview as a second tab); the
+// details panel docks on the right and the tensor and op tables at the
+// bottom. Selecting an op or a tensor anywhere selects it everywhere: every
+// view reports user selections through one place (selectOp/selectTensor),
+// which updates the others without their signals echoing back.
 
 #include <QMainWindow>
 #include <QString>
@@ -11,15 +17,23 @@
 #include "common/status.h"
 #include "format/model.h"
 
+class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QSettings;
 class QStackedWidget;
+class QTabWidget;
 
 namespace qs::widgets {
+class DetailsPanel;
+class GraphFindBar;
+class GraphView;
+class ModelOverview;
+class OpTableView;
 class TensorTableView;
-}
+}  // namespace qs::widgets
 
 namespace qs::app {
 
@@ -49,6 +63,20 @@ class MainWindow : public QMainWindow {
   // Most recent first.
   static QStringList recentFiles();
 
+  // The subgraph shown, -1 without a model.
+  int currentSubgraph() const;
+  void showSubgraph(int index);
+  // Selects op `op` / tensor `tensor` of the shown subgraph in every view.
+  void selectOp(int op);
+  void selectTensor(int tensor);
+  // Selects by what a user would type: a tensor name (exact, in the shown
+  // subgraph first, then any subgraph), "#N" for op N, or an op type
+  // (its first occurrence). Returns false when nothing matches.
+  bool selectByName(const QString& name);
+
+  widgets::GraphView* graphView() const { return graph_; }
+  widgets::DetailsPanel* detailsPanel() const { return details_; }
+
  protected:
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -56,10 +84,15 @@ class MainWindow : public QMainWindow {
 
  private:
   void createMenus();
+  void createDocks();
+  void connectSelection();
   void showOpenDialog();
+  void exportGraph(bool svg);
   void rebuildRecentMenu();
   void setRecentFiles(const QStringList& files);
-  void showSubgraph(int index);
+  // Selection arriving from a view: follow it into `subgraph` first.
+  void onOpSelected(int subgraph, int op);
+  void onTensorSelected(int subgraph, int tensor);
 
   QString path_;
   std::shared_ptr<const format::Model> model_;
@@ -67,9 +100,20 @@ class MainWindow : public QMainWindow {
   QStackedWidget* pages_;
   QComboBox* subgraphs_;
   QWidget* subgraphBar_;
+  QTabWidget* centreTabs_;
+  widgets::GraphView* graph_;
+  widgets::GraphFindBar* findBar_;
+  widgets::ModelOverview* overview_;
+  widgets::DetailsPanel* details_;
   widgets::TensorTableView* table_;
+  widgets::OpTableView* opTable_;
+  QTabWidget* tableTabs_;
+  QDockWidget* detailsDock_ = nullptr;
+  QDockWidget* tablesDock_ = nullptr;
   QLabel* summary_;
   QMenu* recentMenu_ = nullptr;
+  QAction* exportPng_ = nullptr;
+  QAction* exportSvg_ = nullptr;
 };
 
 }  // namespace qs::app

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "gui/main_window.h"
+#include "isolated_settings.h"
 #include "support/corpus.h"
 #include "support/temp_dir.h"
 #include "widgets/tensor_table_model.h"
@@ -34,23 +35,7 @@ QString corpusPath(const std::string& name) {
   return QString::fromStdString(qs::test::corpus_model(name).string());
 }
 
-// Points $QS_SETTINGS_DIR at a fresh folder for one test, then restores it.
-class IsolatedSettings {
- public:
-  IsolatedSettings() : previous_(qgetenv("QS_SETTINGS_DIR")) {
-    qputenv("QS_SETTINGS_DIR", QByteArray::fromStdString(dir_.path().string()));
-  }
-  ~IsolatedSettings() { qputenv("QS_SETTINGS_DIR", previous_); }
-  IsolatedSettings(const IsolatedSettings&) = delete;
-  IsolatedSettings& operator=(const IsolatedSettings&) = delete;
-
-  std::filesystem::path iniFile() const { return dir_ / "QuantScope.ini"; }
-  const qs::test::TempDir& dir() const { return dir_; }
-
- private:
-  qs::test::TempDir dir_{"qs-gui-settings"};
-  QByteArray previous_;
-};
+using qs::test::IsolatedSettings;
 
 int tableRows(const MainWindow& window) {
   const auto* table = window.findChild<TensorTableView*>();
