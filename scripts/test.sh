@@ -119,11 +119,13 @@ stage "ci build" cmake --build --preset ci
 stage "ci tests" run_ctest ci
 
 # Figures, not pass/fail: printed so every CI log carries them.
-if [[ -x build/ci/tests/bench/bench_info ]]; then
-  stage "bench info" build/ci/tests/bench/bench_info
-else
-  skip "bench info" "build/ci/tests/bench/bench_info not built"
-fi
+for bench in bench_info bench_graph_view; do
+  if [[ -x build/ci/tests/bench/$bench ]]; then
+    stage "$bench" "build/ci/tests/bench/$bench"
+  else
+    skip "$bench" "build/ci/tests/bench/$bench not built"
+  fi
+done
 
 stage "asan configure" cmake --preset asan "${CONFIGURE_ARGS[@]}"
 stage "asan build" cmake --build --preset asan
