@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -27,6 +28,7 @@
 #include "widgets/op_options_text.h"
 #include "widgets/panel_style.h"
 #include "widgets/tensor_table_model.h"
+#include "widgets/tensor_values_model.h"
 
 namespace qs::widgets {
 
@@ -439,6 +441,16 @@ void DetailsPanel::buildTensorPage() {
   histogram_plot_ = makePlot(plot_tabs_, QStringLiteral("histogramPlot"));
   stored_plot_ = makePlot(plot_tabs_, QStringLiteral("storedHistogramPlot"));
   channel_plot_ = makePlot(plot_tabs_, QStringLiteral("channelPlot"));
+  // The raw elements, as Netron lists them, decoded as the rows scroll by.
+  values_model_ = new TensorValuesModel(this);
+  values_view_ = new QTableView(plot_tabs_);
+  values_view_->setObjectName(QStringLiteral("valuesTable"));
+  values_view_->setModel(values_model_);
+  values_view_->verticalHeader()->hide();
+  values_view_->verticalHeader()->setDefaultSectionSize(values_view_->fontMetrics().height() + 6);
+  values_view_->horizontalHeader()->setStretchLastSection(true);
+  values_view_->setAlternatingRowColors(true);
+  values_view_->hide();
   channel_plot_->setMinimumHeight(280);
   style::legendOnTop(channel_plot_);
   layout->addWidget(plot_tabs_);
@@ -909,6 +921,13 @@ void DetailsPanel::showStats(const StatsResult& result) {
     }
     channel_plot_->replot();
     plot_tabs_->addTab(channel_plot_, tr("Per-channel ranges (%1)").arg(s.channels.size()));
+  }
+  if (model_ && subgraph_ >= 0 && index_ >= 0) {
+    values_model_->setTensor(model_, &model_->subgraphs[static_cast<size_t>(subgraph_)].tensors[static_cast<size_t>(index_)]);
+    if (values_model_->rowCount() > 0) {
+      values_view_->resizeColumnToContents(TensorValuesModel::IndexColumn);
+      plot_tabs_->addTab(values_view_, tr("Values (%1)").arg(QLocale().toString(values_model_->rowCount())));
+    }
   }
   plot_tabs_->setCurrentIndex(0);
   plot_tabs_->show();

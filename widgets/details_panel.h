@@ -32,6 +32,8 @@ class QCustomPlot;
 
 namespace qs::widgets {
 
+class TensorValuesModel;
+
 // A tensor's quantization parameters, one row per channel (one row when
 // quantized per tensor): scale, zero point, the recorded float range if any
 // and, once statistics are known, the range the channel's data really uses.
@@ -186,6 +188,8 @@ class DetailsPanel : public QWidget {
   QCustomPlot* histogram_plot_ = nullptr;
   QCustomPlot* stored_plot_ = nullptr;
   QCustomPlot* channel_plot_ = nullptr;
+  QTableView* values_view_ = nullptr;
+  TensorValuesModel* values_model_ = nullptr;
   QString tensor_name_;
 };
 

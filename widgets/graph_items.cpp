@@ -89,7 +89,7 @@ GraphSceneStyle::GraphSceneStyle() : fonts(makeGraphFonts()), palette(graphPalet
   hitBorder = makePen(palette.hit, 2);
   hitHalo = makePen(withAlpha(palette.hit, 70), 6);
 
-  edgePen = makePen(palette.edge, 1.25);
+  edgePen = makePen(palette.edge, 1.0);
   edgeHighlightPen = makePen(palette.related, 2.4);
   edgeHitPen = makePen(palette.hit, 2.4);
   edgeLowPen = cosmeticPen(palette.edge, 1);
@@ -98,6 +98,7 @@ GraphSceneStyle::GraphSceneStyle() : fonts(makeGraphFonts()), palette(graphPalet
   ioBorderSmall = cosmeticPen(palette.ioBorder, 1);
   edgeLowHighlightPen = cosmeticPen(palette.related, 2);
   edgeLabelPen = QPen(palette.edgeLabel);
+  edgeLabelHighlightPen = QPen(palette.related);
 }
 
 // GraphNodeItem --------------------------------------------------------------
@@ -340,22 +341,13 @@ QPointF GraphEdgeItem::labelAnchor() const {
   return (polyline_[0] + polyline_[1]) / 2;
 }
 
-void GraphEdgeItem::setLabel(const QString& text, const QRectF& rect) {
-  prepareGeometryChange();
-  label_ = std::make_unique<QStaticText>();
-  label_->setTextFormat(Qt::PlainText);
-  label_->setText(text);
-  labelRect_ = rect;
-  hasLabel_ = true;
-  updateBounds();
-}
-
 void GraphEdgeItem::setHighlight(uint8_t flags) {
   if (flags == highlight_) return;
   highlight_ = flags;
   // Highlighted edges are drawn over the others.
   setZValue((flags & (HighlightSelected | HighlightRelated)) != 0 ? 0.5 : (flags != 0 ? 0.25 : 0));
   update();
+  if (label_ != nullptr) label_->update();
 }
 
 void GraphEdgeItem::updateBounds() {
@@ -363,7 +355,6 @@ void GraphEdgeItem::updateBounds() {
   // polyline's box holds the curve.
   QRectF r = polyline_.boundingRect();
   for (const QPointF& p : arrow_) r |= QRectF(p, QSizeF(0.001, 0.001));
-  if (hasLabel_) r |= labelRect_;
   bounds_ = r.adjusted(-2, -2, 2, 2);
 }
 
@@ -403,14 +394,33 @@ void GraphEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
   painter->setPen(Qt::NoPen);
   painter->setBrush(strong ? s.edgeHighlightBrush : (hl & HighlightHit) != 0 ? s.hitBrush : s.edgeBrush);
   painter->drawConvexPolygon(arrow_.data(), 3);
+}
 
-  if (hasLabel_ && s.edgeLabels && lod >= GraphSceneStyle::kLodEdgeLabels) {
-    painter->setBrush(s.labelBackBrush);
-    painter->drawRoundedRect(labelRect_, 2, 2);
-    painter->setPen(s.edgeLabelPen);
-    painter->setFont(s.fonts.edgeLabel);
-    painter->drawStaticText(labelRect_.topLeft() + QPointF(2, 0.5), *label_);
+// GraphLabelItem -------------------------------------------------------------
+
+GraphLabelItem::GraphLabelItem(const GraphSceneStyle* style, GraphEdgeItem* edge, const QString& text,
+                               const QRectF& rect)
+    : style_(style), edge_(edge), text_(text), rect_(rect) {
+  setAcceptedMouseButtons(Qt::NoButton);
+  setZValue(0.75);
+}
+
+void GraphLabelItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+  const auto& s = *style_;
+  if (!s.edgeLabels || levelOfDetail(option, painter) < GraphSceneStyle::kLodEdgeLabels) return;
+  if (!staticText_) {
+    staticText_ = std::make_unique<QStaticText>();
+    staticText_->setTextFormat(Qt::PlainText);
+    staticText_->setText(text_);
   }
+  const bool strong = !s.plain && (edge_->highlight() & (HighlightSelected | HighlightRelated)) != 0;
+  painter->setRenderHint(QPainter::Antialiasing, true);
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(s.labelBackBrush);
+  painter->drawRoundedRect(rect_, 2, 2);
+  painter->setPen(strong ? s.edgeLabelHighlightPen : s.edgeLabelPen);
+  painter->setFont(s.fonts.edgeLabel);
+  painter->drawStaticText(rect_.topLeft() + QPointF(2, 0.5), *staticText_);
 }
 
 }  // namespace qs::widgets

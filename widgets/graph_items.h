@@ -1,14 +1,17 @@
 #pragma once
 // The scene items of the graph view: one GraphNodeItem per node of the
-// layout::ModelGraph (op, input, output, state) and one GraphEdgeItem per
-// edge (a tensor from its producer to one reader).
+// layout::ModelGraph (op, input, output, state), one GraphEdgeItem per edge
+// (a tensor from its producer to one reader) and a GraphLabelItem per edge
+// label.
 //
-// Items paint themselves from data prepared once when the scene is built
-// (static text, paths, pens and brushes), with three levels of detail: a
-// plain block and a straight polyline when zoomed far out, boxes without
-// text in between, everything from about 45% zoom. Painting allocates
-// nothing, so scrolling a 10 000-op graph stays smooth. Items take no mouse
-// events: the view hit-tests and selects.
+// Items paint themselves from data prepared when the scene is built (text,
+// geometry; pens and brushes shared in GraphSceneStyle), with levels of
+// detail: below 30% zoom a plain block and a straight polyline, then boxes
+// and curves without text, titles from 42%, constants from 52%, edge labels
+// from 60%. An item's static texts and curve are made on its first detailed
+// paint and kept, so painting allocates nothing after that and the many
+// items of a big graph never seen up close cost no text layout at all.
+// Items take no mouse events: the view hit-tests and selects.
 
 #include <QBrush>
 #include <QGraphicsItem>
@@ -25,6 +28,8 @@
 #include "widgets/graph_style.h"
 
 namespace qs::widgets {
+
+class GraphLabelItem;
 
 // Highlight state of an item, a bit set.
 enum GraphHighlight : uint8_t {
@@ -56,7 +61,8 @@ struct GraphSceneStyle {
       edgeHighlightBrush, labelBackBrush;
   QPen ioBorder, stateBorder, ioText, detailText, detailMuted, tagText, tagBorder;
   QPen selectedBorder, selectedHalo, relatedBorder, hitBorder, hitHalo;
-  QPen edgePen, edgeHighlightPen, edgeHitPen, edgeLowPen, edgeLowHighlightPen, edgeLabelPen;
+  QPen edgePen, edgeHighlightPen, edgeHitPen, edgeLowPen, edgeLowHighlightPen, edgeLabelPen,
+      edgeLabelHighlightPen;
   QPen ioBorderSmall, edgeSmallPen;
 
   // Levels of detail (scale factors): below kLodBlocks nodes are plain
@@ -146,15 +152,12 @@ class GraphEdgeItem final : public QGraphicsItem {
   const QPainterPath& path() const;
   const QPolygonF& polyline() const { return polyline_; }
 
-  // Where the "shape type" label would sit: the middle of the first
-  // segment, where fan-outs have not yet spread far.
+  // Where the tensor leaves its source: the middle of the first segment.
   QPointF labelAnchor() const;
-  // `rect`: the label's box (text width + 4, font height + 1), drawn with a
-  // background so crossing lines do not cut through the text.
-  void setLabel(const QString& text, const QRectF& rect);
-  bool hasLabel() const { return hasLabel_; }
-  const QRectF& labelRect() const { return labelRect_; }
-  QString labelText() const { return label_ ? label_->text() : QString(); }
+  // The edge's "shape type" label, if it carries one (owned by the scene).
+  GraphLabelItem* label() const { return label_; }
+  void setLabel(GraphLabelItem* label) { label_ = label; }
+  bool hasLabel() const { return label_ != nullptr; }
 
   uint8_t highlight() const { return highlight_; }
   void setHighlight(uint8_t flags);
@@ -173,15 +176,40 @@ class GraphEdgeItem final : public QGraphicsItem {
   mutable QPainterPath path_;
   mutable bool pathReady_ = false;
   std::array<QPointF, 3> arrow_;
-  std::unique_ptr<QStaticText> label_;
-  QRectF labelRect_;
+  GraphLabelItem* label_ = nullptr;
   QRectF bounds_;
   int edge_;
   int tensor_;
   int from_;
   int to_;
-  bool hasLabel_ = false;
   uint8_t highlight_ = HighlightNone;
+};
+
+// An edge's "1×112×112×32 int8" label: its own item, above every edge and
+// below the nodes, with a background so that lines passing under it do not
+// cut through the text. Drawn from 60% zoom when labels are on; in the
+// highlight colour while its edge is selected.
+class GraphLabelItem final : public QGraphicsItem {
+ public:
+  enum { Type = QGraphicsItem::UserType + 0x53 };
+
+  // `rect`: the label's box (text width + 4, font height + 1).
+  GraphLabelItem(const GraphSceneStyle* style, GraphEdgeItem* edge, const QString& text, const QRectF& rect);
+
+  int type() const override { return Type; }
+  GraphEdgeItem* edge() const { return edge_; }
+  const QString& text() const { return text_; }
+  const QRectF& rect() const { return rect_; }
+
+  QRectF boundingRect() const override { return rect_; }
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+ private:
+  const GraphSceneStyle* style_;
+  GraphEdgeItem* edge_;
+  QString text_;
+  QRectF rect_;
+  mutable std::unique_ptr<QStaticText> staticText_;  // made on first paint
 };
 
 // Unit direction in which an edge through `points` reaches its last point

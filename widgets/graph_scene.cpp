@@ -123,6 +123,7 @@ void GraphScene::clearGraph() {
   clear();
   nodes_.clear();
   edges_.clear();
+  labels_.clear();
   graph_ = {};
   layout_ = {};
   tensorEdgeOffsets_.clear();
@@ -167,17 +168,16 @@ void GraphScene::build(const format::Model& model, int subgraph) {
 
   const auto& b = layout_.bounds;
   QRectF extent(b.x, b.y, b.width, b.height);
-  for (const auto* edge : edges_) {
-    if (edge->hasLabel()) extent |= edge->labelRect();
-  }
+  for (const auto* label : labels_) extent |= label->rect();
   graphRect_ = extent.adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin);
   setSceneRect(graphRect_);
   // Qt's automatic BSP depth (15 for 24 000 items) takes ~10x longer to
   // build than depth 9 and, as the tree splits x and y alternately whatever
   // the aspect of a tall graph, queries no faster (see bench_graph_view).
-  const double itemCount = static_cast<double>(nodes_.size() + edges_.size());
+  const double itemCount = static_cast<double>(nodes_.size() + edges_.size() + labels_.size());
   setBspTreeDepth(std::clamp(static_cast<int>(std::log2(std::max(itemCount, 2.0))) - 5, 4, 10));
   for (auto* edge : edges_) addItem(edge);
+  for (auto* label : labels_) addItem(label);
   for (auto* node : nodes_) addItem(node);
   sceneMs += static_cast<double>(timer.nsecsElapsed()) / 1e6;
   timings_.sceneMs = sceneMs;
@@ -319,6 +319,26 @@ class RectGrid {
     });
   }
 
+  // How many distinct owners other than `ignore` have a rectangle meeting
+  // `r`, counting up to `limit`.
+  int owners(const QRectF& r, int ignore, int limit) const {
+    int found[8];
+    int count = 0;
+    limit = std::min(limit, 8);
+    forCells(r, [&](size_t cell) {
+      for (uint32_t l = heads_[cell]; l != kEnd; l = links_[l].next) {
+        const uint32_t id = links_[l].id;
+        const int owner = owners_[id];
+        if (owner == ignore || !rects_[id].intersects(r)) continue;
+        if (std::find(found, found + count, owner) != found + count) continue;
+        found[count++] = owner;
+        if (count >= limit) return true;
+      }
+      return false;
+    });
+    return count;
+  }
+
   // True if `r` intersects a rectangle not owned by `ignore`.
   bool hits(const QRectF& r, int ignore = -2) const {
     return forCells(r, [&](size_t cell) {
@@ -400,9 +420,9 @@ void GraphScene::placeEdgeLabels(const format::Subgraph& sg) {
   // pills carry none: the pill already says the same.
   //
   // A label sits beside the first segment of its edge, right or left of the
-  // curve, at the first of a few heights where it touches no node and no
-  // other label (and, preferably, no other edge). Where nothing fits it is
-  // left out: the tooltip has it.
+  // curve, at the first of a few heights where it touches no node, no other
+  // label and at most one other edge (preferably none). Where nothing fits
+  // it is left out, as in dense fans: the tooltip has it.
   TextMeasure fm(style_.fonts.edgeLabel);
   const double labelH = fm.metrics().height() + 1;
   constexpr double kCell = 96;
@@ -465,8 +485,10 @@ void GraphScene::placeEdgeLabels(const format::Subgraph& sg) {
     const QString text = tensorSummary(sg.tensors[first.tensor]);
     const double labelW = fm.width(text) + 4;
 
+    // The first spot crossed by no other edge; else the first crossed by
+    // just one (the label's background hides that line); else none.
     QRectF best;
-    bool bestClean = false;
+    int bestCrossings = 2;
     for (const double f : kHeights) {
       const double yc = a.y() + f * (b.y() - a.y());
       const double y0 = yc - labelH / 2;
@@ -477,18 +499,19 @@ void GraphScene::placeEdgeLabels(const format::Subgraph& sg) {
                                    QRectF(std::min(xa, xb) - 4 - labelW, y0, labelW, labelH)};
       for (const QRectF& r : candidates) {
         if (hard.hits(r)) continue;
-        const bool clean = !soft.hits(r.adjusted(1, 1, -1, -1), static_cast<int>(chosen));
-        if (best.isNull() || (clean && !bestClean)) {
+        const int crossings = soft.owners(r.adjusted(1, 1, -1, -1), static_cast<int>(chosen), 2);
+        if (crossings < bestCrossings) {
           best = r;
-          bestClean = clean;
+          bestCrossings = crossings;
         }
-        if (clean) break;
+        if (bestCrossings == 0) break;
       }
-      if (bestClean) break;
+      if (bestCrossings == 0) break;
     }
     if (best.isNull()) continue;
     hard.add(best.adjusted(-2, -1, 2, 1));
-    item->setLabel(text, best);
+    labels_.push_back(new GraphLabelItem(&style_, item, text, best));
+    item->setLabel(labels_.back());
   }
 }
 

@@ -48,6 +48,7 @@ class GraphScene final : public QGraphicsScene {
   // Items by ModelGraph index.
   const std::vector<GraphNodeItem*>& nodeItems() const { return nodes_; }
   const std::vector<GraphEdgeItem*>& edgeItems() const { return edges_; }
+  const std::vector<GraphLabelItem*>& labelItems() const { return labels_; }
   GraphNodeItem* opItem(int op) const;
   // Edges carrying `tensor`.
   std::span<const uint32_t> tensorEdges(int tensor) const;
@@ -70,6 +71,7 @@ class GraphScene final : public QGraphicsScene {
   layout::Layout layout_;
   std::vector<GraphNodeItem*> nodes_;
   std::vector<GraphEdgeItem*> edges_;
+  std::vector<GraphLabelItem*> labels_;
   std::vector<uint32_t> tensorEdgeOffsets_, tensorEdgeList_;
   std::vector<uint32_t> tensorNodeOffsets_, tensorNodeList_;
   std::vector<uint32_t> nodeEdgeOffsets_, nodeEdgeList_;

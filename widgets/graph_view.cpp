@@ -288,12 +288,16 @@ GraphView::Pick GraphView::pickAt(const QPoint& pos) const {
         pick.edge = nullptr;
         return pick;
       }
-    } else if (auto* edge = qgraphicsitem_cast<GraphEdgeItem*>(item)) {
+    } else if (auto* label = qgraphicsitem_cast<GraphLabelItem*>(item)) {
       // A click on a visible label is a click on its edge.
-      const bool onLabel = edge->hasLabel() && scene_->style().edgeLabels &&
-                           zoom() >= GraphSceneStyle::kLodEdgeLabels && edge->labelRect().contains(p);
-      const double d = onLabel ? 0.0 : edge->distanceTo(p);
-      if (d <= best) {
+      if (scene_->style().edgeLabels && zoom() >= GraphSceneStyle::kLodEdgeLabels &&
+          label->rect().contains(p)) {
+        best = 0;
+        pick.edge = label->edge();
+      }
+    } else if (auto* edge = qgraphicsitem_cast<GraphEdgeItem*>(item)) {
+      const double d = edge->distanceTo(p);
+      if (d < best) {
         best = d;
         pick.edge = edge;
       }

@@ -175,7 +175,9 @@ TEST(DetailsPanel, ShowsAConstantWeightWithHistogram) {
 
   // Histograms: real values (dequantized) and stored integers, with bars.
   ASSERT_TRUE(panel.plotTabs()->isVisibleTo(&panel));
-  ASSERT_EQ(panel.plotTabs()->count(), 2);
+  // Real-value and stored-integer histograms, then the values table.
+  ASSERT_EQ(panel.plotTabs()->count(), 3);
+  EXPECT_TRUE(panel.plotTabs()->tabText(2).startsWith(QStringLiteral("Values")));
   EXPECT_EQ(panel.plotTabs()->tabText(0), "Histogram of real values");
   EXPECT_GT(plottedBars(panel.histogramPlot()), 10);
   EXPECT_GT(plottedBars(panel.storedHistogramPlot()), 10);
@@ -222,8 +224,9 @@ TEST(DetailsPanel, PerChannelWeightsShowChannelRanges) {
     EXPECT_LE(lo, hi) << row;
     EXPECT_EQ(lo, panel.stats()->channels[static_cast<size_t>(row)].min);
   }
-  ASSERT_EQ(panel.plotTabs()->count(), 3);
+  ASSERT_EQ(panel.plotTabs()->count(), 4);  // two histograms, channel ranges, values
   EXPECT_EQ(panel.plotTabs()->tabText(2), "Per-channel ranges (32)");
+  EXPECT_EQ(panel.plotTabs()->tabText(3), "Values (50,176)");  // [32,1568] elements
   EXPECT_GE(panel.channelPlot()->plottableCount(), 1);
   panel.plotTabs()->setCurrentIndex(2);
   saveScreenshot(&panel, "details_tensor_per_channel.png", 760);
@@ -523,7 +526,7 @@ TEST(DetailsPanel, HalfFloatWeights) {
   panel.showTensor(0, best);
   ASSERT_NE(panel.stats(), nullptr);
   EXPECT_EQ(panel.stats()->values.finite, panel.stats()->values.count);
-  EXPECT_EQ(panel.plotTabs()->count(), 1);
+  EXPECT_EQ(panel.plotTabs()->count(), 2);  // histogram, values
   EXPECT_EQ(panel.plotTabs()->tabText(0), "Histogram");
   EXPECT_EQ(plottedBars(panel.histogramPlot()), 128);
   EXPECT_EQ(panel.findChild<QLabel*>("quantizationSummary")->text(), "Not quantized.");

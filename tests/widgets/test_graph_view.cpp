@@ -230,6 +230,23 @@ TEST(GraphView, OpNodesListFoldedConstantsAndFusedActivation) {
   EXPECT_EQ(conv->lines[1].text, QString::fromUtf8("⟨8×3×3×3⟩ float32"));
   EXPECT_EQ(conv->lines[2].text, QStringLiteral("bias"));
   EXPECT_EQ(conv->lines[3].text, QString::fromUtf8("⟨8⟩ float32"));
+
+  // Its output edge is labelled with shape and type.
+  const int out = model->subgraphs[0].operators[0].outputs[0];
+  const auto edges = view->graphScene()->tensorEdges(out);
+  ASSERT_EQ(edges.size(), 1u);
+  const auto* label = view->graphScene()->edgeItems()[edges[0]]->label();
+  ASSERT_NE(label, nullptr);
+  EXPECT_EQ(label->text(), QString::fromUtf8("1×112×112×8 float32"));
+  // No label overlaps a node or another label.
+  for (const auto* a : view->graphScene()->labelItems()) {
+    for (const auto* node : view->graphScene()->nodeItems()) EXPECT_FALSE(a->rect().intersects(node->rect()));
+    for (const auto* b : view->graphScene()->labelItems()) {
+      if (a != b) {
+        EXPECT_FALSE(a->rect().intersects(b->rect()));
+      }
+    }
+  }
 }
 
 // Selection -------------------------------------------------------------------
