@@ -41,40 +41,6 @@ using qs::format::BuiltinOp;
 using qs::format::Model;
 using qs::format::TensorType;
 
-// The same synthetic model as the widget test: per block
-//   a = CONV_2D(x, W, B); b = DEPTHWISE_CONV_2D(x, W, B); c = ADD(a, b);
-//   d = LOGISTIC(c); y = CONCATENATION(d, x)
-// a chain with a branch, a merge and a skip edge in every block.
-Model syntheticModel(int blocks) {
-  Model model;
-  model.buffers.emplace_back();
-  model.subgraphs.emplace_back();
-  auto& sg = model.subgraphs.back();
-  sg.name = "main";
-  const auto weights = qs::test::add_constant(model, sg, "W", TensorType::FLOAT32, {16, 3, 3, 16},
-                                              qs::test::float_data(16 * 3 * 3 * 16));
-  const auto bias =
-      qs::test::add_constant(model, sg, "B", TensorType::FLOAT32, {16}, qs::test::float_data(16));
-  const std::vector<int32_t> shape = {1, 8, 8, 16};
-  int32_t x = qs::test::add_tensor(sg, "input", TensorType::FLOAT32, shape);
-  sg.inputs = {x};
-  for (int i = 0; i < blocks; ++i) {
-    const std::string p = "block" + std::to_string(i) + "/";
-    const auto a = qs::test::add_tensor(sg, p + "conv", TensorType::FLOAT32, shape);
-    const auto b = qs::test::add_tensor(sg, p + "dwconv", TensorType::FLOAT32, shape);
-    const auto c = qs::test::add_tensor(sg, p + "add", TensorType::FLOAT32, shape);
-    const auto d = qs::test::add_tensor(sg, p + "sigmoid", TensorType::FLOAT32, shape);
-    const auto y = qs::test::add_tensor(sg, p + "concat", TensorType::FLOAT32, {1, 8, 8, 32});
-    qs::test::add_op(sg, BuiltinOp::CONV_2D, {x, weights, bias}, {a});
-    qs::test::add_op(sg, BuiltinOp::DEPTHWISE_CONV_2D, {x, weights, bias}, {b});
-    qs::test::add_op(sg, BuiltinOp::ADD, {a, b}, {c});
-    qs::test::add_op(sg, BuiltinOp::LOGISTIC, {c}, {d});
-    qs::test::add_op(sg, BuiltinOp::CONCATENATION, {d, x}, {y});
-    x = y;
-  }
-  sg.outputs = {x};
-  return model;
-}
 
 double ms(const QElapsedTimer& timer) { return static_cast<double>(timer.nsecsElapsed()) / 1e6; }
 
@@ -142,7 +108,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   const int blocks = argc > 1 ? std::max(1, std::atoi(argv[1])) : 2000;
 
-  const auto model = std::make_shared<const Model>(syntheticModel(blocks));
+  const auto model = std::make_shared<const Model>(qs::test::branchy_chain_model(blocks));
   const auto& sg = model->subgraphs[0];
   std::printf("bench_graph_view: %zu ops, %zu tensors (Qt %s, platform %s)\n", sg.operators.size(),
               sg.tensors.size(), qVersion(), qPrintable(QGuiApplication::platformName()));

@@ -236,4 +236,34 @@ Model fc_chain_model(int32_t layers, int32_t width) {
   return m;
 }
 
+format::Model branchy_chain_model(int blocks) {
+  format::Model model;
+  model.buffers.emplace_back();
+  model.subgraphs.emplace_back();
+  auto& sg = model.subgraphs.back();
+  sg.name = "main";
+  const auto weights =
+      add_constant(model, sg, "W", format::TensorType::FLOAT32, {16, 3, 3, 16}, float_data(16 * 3 * 3 * 16));
+  const auto bias = add_constant(model, sg, "B", format::TensorType::FLOAT32, {16}, float_data(16));
+  const std::vector<int32_t> shape = {1, 8, 8, 16};
+  int32_t x = add_tensor(sg, "input", format::TensorType::FLOAT32, shape);
+  sg.inputs = {x};
+  for (int i = 0; i < blocks; ++i) {
+    const std::string p = "block" + std::to_string(i) + "/";
+    const auto a = add_tensor(sg, p + "conv", format::TensorType::FLOAT32, shape);
+    const auto b = add_tensor(sg, p + "dwconv", format::TensorType::FLOAT32, shape);
+    const auto c = add_tensor(sg, p + "add", format::TensorType::FLOAT32, shape);
+    const auto d = add_tensor(sg, p + "sigmoid", format::TensorType::FLOAT32, shape);
+    const auto y = add_tensor(sg, p + "concat", format::TensorType::FLOAT32, {1, 8, 8, 32});
+    add_op(sg, format::BuiltinOp::CONV_2D, {x, weights, bias}, {a});
+    add_op(sg, format::BuiltinOp::DEPTHWISE_CONV_2D, {x, weights, bias}, {b});
+    add_op(sg, format::BuiltinOp::ADD, {a, b}, {c});
+    add_op(sg, format::BuiltinOp::LOGISTIC, {c}, {d});
+    add_op(sg, format::BuiltinOp::CONCATENATION, {d, x}, {y});
+    x = y;
+  }
+  sg.outputs = {x};
+  return model;
+}
+
 }  // namespace qs::test

@@ -83,4 +83,10 @@ format::Model if_model();
 // 25 layers of width 1000 carry ~100 MB of weights.
 format::Model fc_chain_model(int32_t layers, int32_t width);
 
+// Large graphs for the graph view: `blocks` blocks of 5 ops, each reading x
+// and making y: a = CONV_2D(x, W, B); b = DEPTHWISE_CONV_2D(x, W, B);
+// c = ADD(a, b); d = LOGISTIC(c); y = CONCATENATION(d, x) -- a chain with a
+// branch, a merge and a skip edge per block.
+format::Model branchy_chain_model(int blocks);
+
 }  // namespace qs::test

@@ -104,40 +104,6 @@ void saveScreenshot(GraphView& view, const QString& name) {
   EXPECT_TRUE(image.save(path)) << path.toStdString();
 }
 
-// Synthetic model: `blocks` blocks of 5 ops. Each block reads x and makes y:
-//   a = CONV_2D(x, W, B); b = DEPTHWISE_CONV_2D(x, W, B); c = ADD(a, b);
-//   d = LOGISTIC(c); y = CONCATENATION(d, x)
-// so a chain with a branch, a merge and a skip edge per block.
-Model syntheticModel(int blocks) {
-  Model model;
-  model.buffers.emplace_back();
-  model.subgraphs.emplace_back();
-  auto& sg = model.subgraphs.back();
-  sg.name = "main";
-  const auto weights = qs::test::add_constant(model, sg, "W", TensorType::FLOAT32, {16, 3, 3, 16},
-                                              qs::test::float_data(16 * 3 * 3 * 16));
-  const auto bias =
-      qs::test::add_constant(model, sg, "B", TensorType::FLOAT32, {16}, qs::test::float_data(16));
-  const std::vector<int32_t> shape = {1, 8, 8, 16};
-  int32_t x = qs::test::add_tensor(sg, "input", TensorType::FLOAT32, shape);
-  sg.inputs = {x};
-  for (int i = 0; i < blocks; ++i) {
-    const std::string p = "block" + std::to_string(i) + "/";
-    const auto a = qs::test::add_tensor(sg, p + "conv", TensorType::FLOAT32, shape);
-    const auto b = qs::test::add_tensor(sg, p + "dwconv", TensorType::FLOAT32, shape);
-    const auto c = qs::test::add_tensor(sg, p + "add", TensorType::FLOAT32, shape);
-    const auto d = qs::test::add_tensor(sg, p + "sigmoid", TensorType::FLOAT32, shape);
-    const auto y = qs::test::add_tensor(sg, p + "concat", TensorType::FLOAT32, {1, 8, 8, 32});
-    qs::test::add_op(sg, BuiltinOp::CONV_2D, {x, weights, bias}, {a});
-    qs::test::add_op(sg, BuiltinOp::DEPTHWISE_CONV_2D, {x, weights, bias}, {b});
-    qs::test::add_op(sg, BuiltinOp::ADD, {a, b}, {c});
-    qs::test::add_op(sg, BuiltinOp::LOGISTIC, {c}, {d});
-    qs::test::add_op(sg, BuiltinOp::CONCATENATION, {d, x}, {y});
-    x = y;
-  }
-  sg.outputs = {x};
-  return model;
-}
 
 // Node items ------------------------------------------------------------------
 
@@ -667,7 +633,7 @@ TEST(GraphView, SavesScreenshotsForReview) {
 // Big graphs ------------------------------------------------------------------
 
 TEST(GraphView, OpensASyntheticTenThousandOpModel) {
-  const auto model = std::make_shared<const Model>(syntheticModel(2000));
+  const auto model = std::make_shared<const Model>(qs::test::branchy_chain_model(2000));
   ASSERT_EQ(model->subgraphs[0].operators.size(), 10000u);
   auto view = makeView();
   view->setModel(model, 0);
