@@ -57,6 +57,117 @@ QString quantizationText(const std::optional<format::Quantization>& q) {
 
 QString shapeText(const std::vector<int32_t>& shape) { return qstr(format::shape_string(shape)); }
 
+// Text from the model file, shown inside rich text, its line breaks kept.
+QString html(const std::string& s) {
+  return qstr(s).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+}
+
+// The TFLite Metadata's model-wide facts: name, version and author on one
+// line, then the longer texts, each on its own.
+QString modelFactsHtml(const inspect::TfliteMetadata& m) {
+  QStringList head;
+  if (!m.name.empty()) head << QStringLiteral("<b>%1</b>").arg(html(m.name));
+  if (!m.version.empty()) head << QObject::tr("version %1").arg(html(m.version));
+  if (!m.author.empty()) head << QObject::tr("by %1").arg(html(m.author));
+  if (!m.min_parser_version.empty())
+    head << QObject::tr("needs a metadata parser %1 or newer").arg(html(m.min_parser_version));
+  QStringList lines;
+  if (!head.isEmpty()) lines << head.join(QStringLiteral(" · "));
+  if (!m.description.empty()) lines << html(m.description);
+  if (!m.license.empty()) lines << QObject::tr("License: %1").arg(html(m.license));
+  for (const auto& f : m.associated_files) {
+    QString line = QObject::tr("File: %1").arg(html(inspect::describe(f)));
+    if (!f.description.empty()) line += QStringLiteral(" — ") + html(f.description);
+    lines << line;
+  }
+  return lines.join(QStringLiteral("<br>"));
+}
+
+// What the metadata says about a subgraph as a whole, beyond its tensors.
+QString subgraphFactsText(const inspect::SubgraphMetadata& sg) {
+  QStringList lines;
+  for (const auto& u : sg.input_process_units)
+    lines << QObject::tr("Input processing: %1").arg(qstr(inspect::describe(u)));
+  for (const auto& u : sg.output_process_units)
+    lines << QObject::tr("Output processing: %1").arg(qstr(inspect::describe(u)));
+  const auto groupLines = [&lines](const std::vector<inspect::TensorGroup>& groups, const QString& label) {
+    for (const auto& g : groups) {
+      QStringList names;
+      for (const auto& n : g.tensor_names) names << qstr(n);
+      lines << QStringLiteral("%1 “%2”: %3").arg(label, qstr(g.name), names.join(QStringLiteral(", ")));
+    }
+  };
+  groupLines(sg.input_groups, QObject::tr("Input group"));
+  groupLines(sg.output_groups, QObject::tr("Output group"));
+  for (const auto& f : sg.associated_files) {
+    QString line = QObject::tr("File: %1").arg(qstr(inspect::describe(f)));
+    if (!f.description.empty()) line += QStringLiteral(" — ") + qstr(f.description);
+    lines << line;
+  }
+  for (const auto& c : sg.custom_metadata)
+    lines << QObject::tr("Custom metadata “%1” (%2)").arg(qstr(c.name), style::bytes(c.bytes));
+  return lines.join(QLatin1Char('\n'));
+}
+
+// "input “image”: Input image to be classified.", one line per described
+// tensor.
+QString tensorDescriptionsText(const inspect::SubgraphMetadata& sg) {
+  QStringList lines;
+  const auto add = [&lines](const std::vector<inspect::TensorMetadata>& list, const QString& direction) {
+    for (const auto& t : list) {
+      if (t.description.empty()) continue;
+      lines << QStringLiteral("%1 “%2”: %3").arg(direction, qstr(t.name), qstr(t.description));
+    }
+  };
+  add(sg.inputs, QObject::tr("input"));
+  add(sg.outputs, QObject::tr("output"));
+  return lines.join(QLatin1Char('\n'));
+}
+
+// Columns of a tensor metadata table.
+enum TensorMetadataColumn {
+  kMetaDirection,
+  kMetaName,
+  kMetaContent,
+  kMetaProcessing,
+  kMetaRange,
+  kMetaFiles,
+  kMetaColumns
+};
+
+// One row per described input and output. The name cell carries the
+// tensor's index in its subgraph, as the input/output tables do, when the
+// graph has a tensor at that position.
+void addTensorMetadataRows(QTableWidget* table, const std::vector<inspect::TensorMetadata>& list,
+                           const std::vector<inspect::TensorSummary>* tensors, int subgraph,
+                           const QString& direction) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    const inspect::TensorMetadata& t = list[i];
+    const int row = table->rowCount();
+    table->insertRow(row);
+    table->setItem(row, kMetaDirection, item(direction));
+    auto* name = item(qstr(t.name), qstr(t.description.empty() ? t.name : t.description));
+    if (tensors != nullptr && i < tensors->size()) {
+      name->setData(Qt::UserRole, static_cast<int>((*tensors)[i].index));
+      name->setData(Qt::UserRole + 1, subgraph);
+    }
+    table->setItem(row, kMetaName, name);
+    table->setItem(row, kMetaContent, item(t.content ? qstr(inspect::describe(*t.content)) : QString()));
+    QStringList units;
+    for (const auto& u : t.process_units) units << qstr(inspect::describe(u));
+    const QString processing = units.join(QStringLiteral("; "));
+    table->setItem(row, kMetaProcessing, item(processing, processing));
+    table->setItem(row, kMetaRange, item(qstr(inspect::describe(t.stats))));
+    QStringList files, fileTips;
+    for (const auto& f : t.associated_files) {
+      files << qstr(f.name);
+      fileTips << qstr(inspect::describe(f)) +
+                      (f.description.empty() ? QString() : QStringLiteral(": ") + qstr(f.description));
+    }
+    table->setItem(row, kMetaFiles, item(files.join(QStringLiteral(", ")), fileTips.join(QLatin1Char('\n'))));
+  }
+}
+
 // Horizontal bars, one per label, largest first at the top, each with its
 // value written at its end.
 void drawBars(QCustomPlot* plot, const QStringList& labels, const QVector<double>& values,
@@ -189,6 +300,19 @@ ModelOverview::ModelOverview(QWidget* parent) : QWidget(parent) {
   style::alignHeaderRight(signatures_table_, 3);
   layout->addWidget(signatures_table_);
 
+  // The decoded TFLITE_METADATA before the raw list of entries it is one of.
+  model_metadata_heading_ = style::heading(tr("Model metadata"), content);
+  layout->addWidget(model_metadata_heading_);
+  model_metadata_ = new QLabel(content);
+  model_metadata_->setObjectName(QStringLiteral("modelMetadata"));
+  model_metadata_->setWordWrap(true);
+  model_metadata_->setTextFormat(Qt::RichText);
+  model_metadata_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(model_metadata_);
+  tensor_metadata_layout_ = new QVBoxLayout();
+  tensor_metadata_layout_->setSpacing(4);
+  layout->addLayout(tensor_metadata_layout_);
+
   metadata_heading_ = style::heading(tr("Metadata"), content);
   layout->addWidget(metadata_heading_);
   metadata_table_ = style::table(3, content);
@@ -206,10 +330,14 @@ QTableWidget* ModelOverview::ioTable(QWidget* parent) {
   auto* table = style::table(7, parent);
   table->setHorizontalHeaderLabels(
       {tr(""), tr("#"), tr("Name"), tr("Type"), tr("Shape"), tr("Signature"), tr("Quantization")});
-  table->setCursor(Qt::PointingHandCursor);
   style::alignHeaderRight(table, 1);
+  emitTensorOnClick(table);
+  return table;
+}
+
+void ModelOverview::emitTensorOnClick(QTableWidget* table) {
+  table->setCursor(Qt::PointingHandCursor);
   const auto activate = [this, table](int row) {
-    // The tensor index sits in the "#" column, its subgraph beside it.
     for (int c = 0; c < table->columnCount(); ++c) {
       const QTableWidgetItem* it = table->item(row, c);
       if (it != nullptr && it->data(Qt::UserRole).isValid()) {
@@ -220,7 +348,6 @@ QTableWidget* ModelOverview::ioTable(QWidget* parent) {
   };
   connect(table, &QTableWidget::cellClicked, this, [activate](int row, int) { activate(row); });
   connect(table, &QTableWidget::itemActivated, this, [activate](QTableWidgetItem* it) { activate(it->row()); });
-  return table;
 }
 
 void ModelOverview::clearSubgraphs() {
@@ -229,6 +356,84 @@ void ModelOverview::clearSubgraphs() {
     delete child;
   }
   subgraph_tables_.clear();
+}
+
+void ModelOverview::clearTfliteMetadata() {
+  while (QLayoutItem* child = tensor_metadata_layout_->takeAt(0)) {
+    delete child->widget();
+    delete child;
+  }
+  tensor_metadata_tables_.clear();
+  model_metadata_->clear();
+  model_metadata_heading_->hide();
+  model_metadata_->hide();
+}
+
+void ModelOverview::showTfliteMetadata(const inspect::ModelInfo& info) {
+  if (!info.tflite_metadata && info.tflite_metadata_error.empty()) return;
+  model_metadata_heading_->show();
+  model_metadata_->show();
+  if (!info.tflite_metadata) {
+    model_metadata_->setText(
+        tr("The %1 entry could not be decoded: %2")
+            .arg(qstr(std::string(inspect::kTfliteMetadataName)), html(info.tflite_metadata_error)));
+    return;
+  }
+  const inspect::TfliteMetadata& m = *info.tflite_metadata;
+  model_metadata_->setText(modelFactsHtml(m));
+  QWidget* content = model_metadata_->parentWidget();
+  const bool several = m.subgraphs.size() > 1;
+  for (size_t g = 0; g < m.subgraphs.size(); ++g) {
+    const inspect::SubgraphMetadata& sg = m.subgraphs[g];
+    const int index = static_cast<int>(g);
+    const inspect::SubgraphSummary* graph = g < info.subgraphs.size() ? &info.subgraphs[g] : nullptr;
+    if (several || !sg.name.empty() || !sg.description.empty()) {
+      QString caption = tr("Subgraph %1").arg(index);
+      if (!sg.name.empty()) caption += QStringLiteral(" “%1”").arg(qstr(sg.name));
+      if (!sg.description.empty()) caption += QStringLiteral(": ") + qstr(sg.description);
+      auto* label = style::note(content);
+      label->setText(caption);
+      tensor_metadata_layout_->addWidget(label);
+    }
+    if (!sg.inputs.empty() || !sg.outputs.empty()) {
+      auto* table = style::table(kMetaColumns, content);
+      table->setObjectName(QStringLiteral("tensorMetadataTable%1").arg(index));
+      table->setHorizontalHeaderLabels(
+          {tr(""), tr("Name"), tr("Content"), tr("Processing"), tr("Value range"), tr("Files")});
+      emitTensorOnClick(table);
+      addTensorMetadataRows(table, sg.inputs, graph != nullptr ? &graph->inputs : nullptr, index,
+                            tr("input"));
+      addTensorMetadataRows(table, sg.outputs, graph != nullptr ? &graph->outputs : nullptr, index,
+                            tr("output"));
+      // Columns nothing in this model fills take no room; the last one shown
+      // takes the rest of the width.
+      int last = kMetaName;
+      for (int c = kMetaContent; c < kMetaColumns; ++c) {
+        bool empty = true;
+        for (int r = 0; r < table->rowCount() && empty; ++r) empty = table->item(r, c)->text().isEmpty();
+        table->setColumnHidden(c, empty);
+        if (!empty) last = c;
+      }
+      style::stretchColumn(table, last);
+      style::fitHeight(table, 16);
+      tensor_metadata_layout_->addWidget(table);
+      tensor_metadata_tables_ << table;
+    }
+    // Descriptions are sentences, too long for a table cell: they wrap
+    // beneath it instead.
+    if (const QString descriptions = tensorDescriptionsText(sg); !descriptions.isEmpty()) {
+      auto* label = style::note(content);
+      label->setObjectName(QStringLiteral("tensorDescriptions%1").arg(index));
+      label->setText(descriptions);
+      label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+      tensor_metadata_layout_->addWidget(label);
+    }
+    if (const QString facts = subgraphFactsText(sg); !facts.isEmpty()) {
+      auto* label = style::note(content);
+      label->setText(facts);
+      tensor_metadata_layout_->addWidget(label);
+    }
+  }
 }
 
 void ModelOverview::clear() {
@@ -245,6 +450,7 @@ void ModelOverview::clear() {
   ops_plot_->clearPlottables();
   ops_plot_->clearItems();
   clearSubgraphs();
+  clearTfliteMetadata();
   for (QWidget* w : std::initializer_list<QWidget*>{params_heading_, params_table_, params_plot_, ops_heading_, ops_table_,
                                                     ops_plot_, subgraphs_heading_, signatures_heading_,
                                                     signatures_table_, metadata_heading_, metadata_table_})
@@ -468,6 +674,8 @@ void ModelOverview::setInfo(const inspect::ModelInfo& info) {
     signatures_heading_->show();
     signatures_table_->show();
   }
+
+  showTfliteMetadata(info);
 
   // Metadata.
   if (!info.metadata.empty()) {

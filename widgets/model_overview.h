@@ -2,7 +2,8 @@
 // What `quantscope-cli info` reports, laid out for reading: the file, its
 // description and metadata, parameters by element type and the op
 // histogram (each a table beside a bar chart), every subgraph's inputs and
-// outputs, and the signatures.
+// outputs, the signatures, and the decoded TFLite Metadata (model name,
+// licence, what each input and output holds and how to normalise it).
 
 #include <QWidget>
 
@@ -35,6 +36,12 @@ class ModelOverview : public QWidget {
   QTableWidget* signaturesTable() const { return signatures_table_; }
   // One table of inputs and outputs per subgraph, in order.
   const QList<QTableWidget*>& subgraphTables() const { return subgraph_tables_; }
+  // The decoded TFLITE_METADATA entry: the model's facts (or why it could
+  // not be decoded), then one table of tensor metadata per subgraph (the
+  // tensors' descriptions wrap beneath it, in a label named
+  // "tensorDescriptions<subgraph>").
+  QLabel* modelMetadataLabel() const { return model_metadata_; }
+  const QList<QTableWidget*>& tensorMetadataTables() const { return tensor_metadata_tables_; }
 
  signals:
   // An input or output row of a subgraph or signature table was clicked.
@@ -42,7 +49,12 @@ class ModelOverview : public QWidget {
 
  private:
   QTableWidget* ioTable(QWidget* parent);
+  // Clicking a row whose item carries a tensor index (Qt::UserRole) and its
+  // subgraph (Qt::UserRole + 1) emits tensorActivated.
+  void emitTensorOnClick(QTableWidget* table);
   void clearSubgraphs();
+  void clearTfliteMetadata();
+  void showTfliteMetadata(const inspect::ModelInfo& info);
 
   QLabel* title_;
   QLabel* path_;
@@ -61,6 +73,10 @@ class ModelOverview : public QWidget {
   QList<QTableWidget*> subgraph_tables_;
   QLabel* signatures_heading_;
   QTableWidget* signatures_table_;
+  QLabel* model_metadata_heading_;
+  QLabel* model_metadata_;
+  QVBoxLayout* tensor_metadata_layout_;
+  QList<QTableWidget*> tensor_metadata_tables_;
 };
 
 }  // namespace qs::widgets

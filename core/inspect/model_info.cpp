@@ -44,6 +44,21 @@ std::string op_key(const ModelFile& file, uint32_t opcode_index) {
   return format::op_name(code);
 }
 
+// Decodes the first TFLITE_METADATA entry (writers store one). Reading its
+// buffer is cheap: metadata is a few kilobytes, unlike the weights.
+void decode_metadata_entry(const ModelFile& file, ModelInfo& info) {
+  for (const MetadataSummary& entry : info.metadata) {
+    if (entry.name != kTfliteMetadataName) continue;
+    auto decoded = decode_tflite_metadata(file.buffer_data(entry.buffer));
+    if (decoded) {
+      info.tflite_metadata = std::move(*decoded);
+    } else {
+      info.tflite_metadata_error = cat("buffer #", entry.buffer, ": ", decoded.error().message);
+    }
+    return;
+  }
+}
+
 }  // namespace
 
 ModelInfo summarize(const ModelFile& file) {
@@ -59,6 +74,7 @@ ModelInfo summarize(const ModelFile& file) {
                                file.buffer_data(md->buffer()).size()});
     }
   }
+  decode_metadata_entry(file, info);
 
   std::set<uint32_t> counted_buffers;
   for (uint32_t g = 0; g < m.subgraphs()->size(); ++g) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "format/model.h"
+#include "inspect/tflite_metadata.h"
 
 namespace qs::format {
 class ModelFile;
@@ -61,6 +62,11 @@ struct ModelInfo {
   uint32_t schema_version = 0;
   std::string description;
   std::vector<MetadataSummary> metadata;
+  // The decoded TFLITE_METADATA entry, when the model has one. A buffer that
+  // does not decode leaves it empty and says why in tflite_metadata_error:
+  // the model itself is still fine to inspect.
+  std::optional<TfliteMetadata> tflite_metadata;
+  std::string tflite_metadata_error;
   std::vector<SubgraphSummary> subgraphs;
   // Op histogram over every subgraph; custom ops appear as "CUSTOM:<name>".
   std::map<std::string, size_t> operators;
