@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QScrollArea>
 #include <QStackedWidget>
+#include <QStringList>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -398,6 +399,8 @@ void DetailsPanel::buildTensorPage() {
   prop_elements_ = addRow(tr("Elements"), QStringLiteral("propElements"));
   prop_buffer_ = addRow(tr("Buffer"), QStringLiteral("propBuffer"));
   prop_kind_ = addRow(tr("Kind"), QStringLiteral("propKind"));
+  prop_signature_names_ = addRow(tr("Signature"), QStringLiteral("propSignatureNames"));
+  prop_signature_names_->setTextFormat(Qt::PlainText);  // aliases are the converter's strings
   prop_sparsity_ = addRow(tr("Sparsity"), QStringLiteral("propSparsity"));
   producer_label_ = addRow(tr("Produced by"), QStringLiteral("producerLabel"));
   consumers_label_ = addRow(tr("Consumed by"), QStringLiteral("consumersLabel"));
@@ -530,6 +533,22 @@ void DetailsPanel::showTensor(int subgraph, int tensor) {
 }
 
 namespace {
+
+// The names signatures give tensor `tensor` of `subgraph`, one per line:
+// "serving_default · input “x”". Callers of the model (the TFLite
+// SignatureRunner, TF's saved-model API) know a tensor only by these.
+QString signatureNames(const format::Model& model, int subgraph, int tensor) {
+  QStringList lines;
+  for (const format::Signature& sig : model.signatures) {
+    if (static_cast<int64_t>(sig.subgraph_index) != subgraph) continue;
+    for (const auto& [maps, role] :
+         {std::pair{&sig.inputs, QObject::tr("input")}, std::pair{&sig.outputs, QObject::tr("output")}})
+      for (const format::TensorMap& m : *maps)
+        if (static_cast<int64_t>(m.tensor_index) == tensor)
+          lines << QStringLiteral("%1 · %2 “%3”").arg(qstr(sig.key), role, qstr(m.name));
+  }
+  return lines.join(QLatin1Char('\n'));
+}
 
 QString subgraphText(const format::Model& model, int subgraph) {
   const auto& name = model.subgraphs[static_cast<size_t>(subgraph)].name;
@@ -705,6 +724,9 @@ void DetailsPanel::fillTensor(int subgraph, int tensorIndex) {
     prop_buffer_->setText(text);
   }
   prop_kind_->setText(kindText);
+  const QString aliases = signatureNames(*model_, subgraph, tensorIndex);
+  prop_signature_names_->setText(aliases);
+  properties_->setRowVisible(prop_signature_names_, !aliases.isEmpty());
   prop_sparsity_->setText(tensor.sparsity ? tr("sparse (the buffer holds only the stored values)") : QString());
   properties_->setRowVisible(prop_sparsity_, tensor.sparsity != nullptr);
 

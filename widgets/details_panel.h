@@ -174,6 +174,7 @@ class DetailsPanel : public QWidget {
   QLabel* prop_elements_ = nullptr;
   QLabel* prop_buffer_ = nullptr;
   QLabel* prop_kind_ = nullptr;
+  QLabel* prop_signature_names_ = nullptr;  // the tensor's aliases in signatures
   QLabel* prop_sparsity_ = nullptr;
   QLabel* producer_label_ = nullptr;
   QLabel* consumers_label_ = nullptr;

@@ -110,6 +110,18 @@ std::vector<Row> opRows(const format::Model& model, const format::Subgraph& sg, 
   return rows;
 }
 
+// The title of an input, output or state pill: the tensor's name, or
+// "alias ← name" when a signature names it. The alias is what its caller
+// uses, so it stays whole and the tensor name gives way; the specific part
+// of a TF name is at its end, so that is the part kept.
+QString pillTitle(TextMeasure& fm, const format::Tensor& tensor, uint32_t index, const QString& alias) {
+  QString name = QString::fromStdString(tensor.name);
+  if (name.isEmpty()) name = QStringLiteral("tensor %1").arg(index);
+  if (alias.isEmpty() || alias == name) return fm.fit(name, Qt::ElideLeft, kMaxTitleWidth);
+  const QString head = fm.fit(alias, Qt::ElideRight, kMaxTitleWidth / 2) + QStringLiteral(" \u2190 ");
+  return head + fm.fit(name, Qt::ElideLeft, std::max(kMaxTitleWidth / 3, kMaxTitleWidth - fm.width(head)));
+}
+
 }  // namespace
 
 GraphScene::GraphScene(QObject* parent) : QGraphicsScene(parent) {
@@ -136,7 +148,7 @@ void GraphScene::clearGraph() {
   setSceneRect(QRectF(0, 0, 1, 1));
 }
 
-void GraphScene::build(const format::Model& model, int subgraph) {
+void GraphScene::build(const format::Model& model, int subgraph, const TensorAliases& aliases) {
   clearGraph();
   timings_ = {};
   if (subgraph < 0 || static_cast<size_t>(subgraph) >= model.subgraphs.size()) return;
@@ -149,7 +161,7 @@ void GraphScene::build(const format::Model& model, int subgraph) {
 
   timer.restart();
   std::vector<GraphNodeItem*> items;
-  sizeNodes(model, sg, items);
+  sizeNodes(model, sg, aliases, items);
   double sceneMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 
   timer.restart();
@@ -184,7 +196,7 @@ void GraphScene::build(const format::Model& model, int subgraph) {
 }
 
 void GraphScene::sizeNodes(const format::Model& model, const format::Subgraph& sg,
-                           std::vector<GraphNodeItem*>& items) {
+                           const TensorAliases& aliases, std::vector<GraphNodeItem*>& items) {
   TextMeasure titleFm(style_.fonts.title);
   TextMeasure detailFm(style_.fonts.detail);
   TextMeasure tagFm(style_.fonts.tag);
@@ -259,10 +271,7 @@ void GraphScene::sizeNodes(const format::Model& model, const format::Subgraph& s
       }
     } else {
       const auto& tensor = sg.tensors[node.index];
-      QString name = QString::fromStdString(tensor.name);
-      if (name.isEmpty()) name = QStringLiteral("tensor %1").arg(node.index);
-      // The specific part of a TF name is at its end.
-      name = titleFm.fit(name, Qt::ElideLeft, kMaxTitleWidth);
+      const QString name = pillTitle(titleFm, tensor, node.index, aliases.value(index));
       const QString summary = tensorSummary(tensor);
       const double nameW = titleFm.width(name);
       const double summaryW = detailFm.width(summary);

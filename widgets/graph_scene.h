@@ -4,6 +4,8 @@
 // keeps the lookups the view needs (op -> item, tensor -> edges and nodes).
 
 #include <QGraphicsScene>
+#include <QHash>
+#include <QString>
 
 #include <cstdint>
 #include <memory>
@@ -15,6 +17,11 @@
 #include "widgets/graph_items.h"
 
 namespace qs::widgets {
+
+// Names that replace a tensor's own on its input or output pill, by tensor
+// index: a signature's aliases ("x" for "serving_default_x:0"), the names
+// a caller of the model uses.
+using TensorAliases = QHash<int, QString>;
 
 // Milliseconds spent in each phase of the last build.
 struct GraphBuildTimings {
@@ -32,8 +39,9 @@ class GraphScene final : public QGraphicsScene {
 
   // Replaces the content with `subgraph` of `model` (which must outlive the
   // scene's use of it; the view holds it). An out-of-range subgraph gives an
-  // empty scene.
-  void build(const format::Model& model, int subgraph);
+  // empty scene. An input or output pill whose tensor has an alias reads
+  // "alias ← tensor name".
+  void build(const format::Model& model, int subgraph, const TensorAliases& aliases = {});
   void clearGraph();
 
   const GraphSceneStyle& style() const { return style_; }
@@ -61,7 +69,8 @@ class GraphScene final : public QGraphicsScene {
   bool isTensorShown(int tensor) const;
 
  private:
-  void sizeNodes(const format::Model& model, const format::Subgraph& sg, std::vector<GraphNodeItem*>& items);
+  void sizeNodes(const format::Model& model, const format::Subgraph& sg, const TensorAliases& aliases,
+                 std::vector<GraphNodeItem*>& items);
   void buildEdges(const format::Subgraph& sg);
   void placeEdgeLabels(const format::Subgraph& sg);
   void buildTensorIndex(const format::Subgraph& sg);

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "widgets/graph_overview.h"
 
@@ -34,10 +35,11 @@ constexpr double kZoomStep = 1.25;
 constexpr double kReadableZoom = 0.6;
 // Initial view: the fitted graph if at least this legible, else 100% at the top.
 constexpr double kInitialFitZoom = 0.55;
-// PNG export.
+// PNG export: 2x where the whole graph fits (crisp on high-density screens).
 constexpr double kPngScale = 2.0;
-constexpr double kPngMaxSide = 16384;
-constexpr double kPngMaxPixels = 32e6;
+// A crop's edges stay this far from the nodes they pass (scene units, a
+// fraction of the 50-unit gap between ranks).
+constexpr double kCropGap = 12;
 // Click tolerance for edges, in viewport pixels.
 constexpr double kEdgePickPixels = 5;
 
@@ -58,6 +60,47 @@ QString quantText(const format::Tensor& tensor) {
   return QStringLiteral("scale %1, zero point %2")
       .arg(static_cast<double>(q.scale.front()), 0, 'g', 6)
       .arg(zp);
+}
+
+// The signature that names tensors of `subgraph`, or null.
+const format::Signature* signatureOf(const format::Model& model, int subgraph, int signature) {
+  if (signature < 0 || static_cast<size_t>(signature) >= model.signatures.size()) return nullptr;
+  const format::Signature& sig = model.signatures[static_cast<size_t>(signature)];
+  return static_cast<int64_t>(sig.subgraph_index) == subgraph ? &sig : nullptr;
+}
+
+TensorAliases signatureAliases(const format::Signature* sig) {
+  TensorAliases aliases;
+  if (sig == nullptr) return aliases;
+  for (const auto* maps : {&sig->inputs, &sig->outputs})
+    for (const format::TensorMap& m : *maps)
+      aliases.insert(static_cast<int>(m.tensor_index), QString::fromStdString(m.name));
+  return aliases;
+}
+
+// Moves the top and bottom of `crop` inwards until they cut through no node
+// box, so a partial export starts and ends between ranks. Left unchanged
+// where that would leave nothing (a single node taller than the crop).
+QRectF avoidCuttingNodes(QRectF crop, const std::vector<GraphNodeItem*>& nodes) {
+  const QRectF original = crop;
+  // A move can bring the edge onto a node of the next band; a few rounds settle it.
+  for (int round = 0; round < 4; ++round) {
+    bool moved = false;
+    for (const auto* node : nodes) {
+      const QRectF r = node->rect();
+      if (r.right() < crop.left() || r.left() > crop.right()) continue;
+      if (r.top() < crop.top() && r.bottom() > crop.top()) {
+        crop.setTop(r.bottom() + kCropGap);
+        moved = true;
+      }
+      if (r.top() < crop.bottom() && r.bottom() > crop.bottom()) {
+        crop.setBottom(r.top() - kCropGap);
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  return crop.height() > 0 ? crop : original;
 }
 
 // Temporarily draws the scene without selection and find marks.
@@ -104,7 +147,7 @@ GraphView::~GraphView() = default;
 
 // Model ----------------------------------------------------------------------
 
-void GraphView::setModel(std::shared_ptr<const format::Model> model, int subgraph) {
+void GraphView::setModel(std::shared_ptr<const format::Model> model, int subgraph, int signature) {
   clearSelectionMarks();
   hitItems_.clear();
   hitRects_.clear();
@@ -114,8 +157,10 @@ void GraphView::setModel(std::shared_ptr<const format::Model> model, int subgrap
   selectionRect_ = {};
   model_ = std::move(model);
   subgraph_ = subgraph;
+  const format::Signature* sig = model_ ? signatureOf(*model_, subgraph, signature) : nullptr;
+  signature_ = sig != nullptr ? signature : -1;
   if (model_) {
-    scene_->build(*model_, subgraph);
+    scene_->build(*model_, subgraph, signatureAliases(sig));
   } else {
     scene_->clearGraph();
   }
@@ -694,6 +739,14 @@ QString GraphView::toolTipFor(const Pick& pick) const {
                                                                 : QStringLiteral("state / variable");
     }
     html += QStringLiteral("<b>%1</b> &nbsp;%2 #%3").arg(escaped(tensorName(sg, t)), kind).arg(t);
+    if (const format::Signature* sig = signatureOf(*model_, subgraph_, signature_)) {
+      for (const auto& [maps, role] : {std::pair{&sig->inputs, "input"}, std::pair{&sig->outputs, "output"}})
+        for (const format::TensorMap& m : *maps)
+          if (static_cast<int>(m.tensor_index) == t)
+            html += QStringLiteral("<br>signature %1 %2 “%3”")
+                        .arg(escaped(QString::fromStdString(sig->key)), QLatin1String(role),
+                             escaped(QString::fromStdString(m.name)));
+    }
     html += QStringLiteral("<br>%1").arg(escaped(tensorSummary(tensor)));
     const QString quant = quantText(tensor);
     if (!quant.isEmpty()) html += QStringLiteral("<br>%1").arg(escaped(quant));
@@ -706,22 +759,42 @@ QString GraphView::toolTipFor(const Pick& pick) const {
 
 // Export ---------------------------------------------------------------------
 
-bool GraphView::exportPng(const QString& path, QString* error) {
+GraphView::PngExport GraphView::planPng(const QPointF& focus) const {
+  const QRectF graph = scene_->graphRect();
+  double scale = kPngScale;
+  scale = std::min(scale, kPngMaxSide / graph.width());
+  scale = std::min(scale, kPngMaxSide / graph.height());
+  scale = std::min(scale, std::sqrt(kPngMaxPixels / (graph.width() * graph.height())));
+  if (scale >= 1) return {graph, scale, false};
+
+  // At 100%, as much as fits round the focus. The full width where it can:
+  // ranks run top to bottom, so a band across the graph is what reads.
+  const double width = std::min(graph.width(), kPngMaxSide);
+  const double height = std::min({graph.height(), kPngMaxSide, std::floor(kPngMaxPixels / width)});
+  // Centred on the focus, moved back inside the graph where it would leave it.
+  const auto start = [](double centre, double size, double low, double high) {
+    return std::max(low, std::min(centre - size / 2, high - size));
+  };
+  const QRectF crop(start(focus.x(), width, graph.left(), graph.right()),
+                    start(focus.y(), height, graph.top(), graph.bottom()), width, height);
+  return {avoidCuttingNodes(crop, scene_->nodeItems()), 1.0, true};
+}
+
+bool GraphView::exportPng(const QString& path, QString* error, PngExport* done) {
   const auto fail = [&](const QString& message) {
     if (error != nullptr) *error = message;
     return false;
   };
-  const QRectF source = scene_->graphRect();
-  if (scene_->nodeItems().empty() || source.isEmpty()) return fail(tr("There is no graph to export."));
+  if (scene_->nodeItems().empty() || scene_->graphRect().isEmpty())
+    return fail(tr("There is no graph to export."));
 
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly))
     return fail(tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
 
-  double scale = kPngScale;
-  scale = std::min(scale, kPngMaxSide / source.width());
-  scale = std::min(scale, kPngMaxSide / source.height());
-  scale = std::min(scale, std::sqrt(kPngMaxPixels / (source.width() * source.height())));
+  const PngExport plan = planPng(mapToScene(viewport()->rect().center()));
+  const QRectF source = plan.source;
+  const double scale = plan.scale;
   const QSize size(std::max(1, static_cast<int>(std::floor(source.width() * scale))),
                    std::max(1, static_cast<int>(std::floor(source.height() * scale))));
   // Opaque: the scene paints its background, and PNG stores three channels.
@@ -746,6 +819,7 @@ bool GraphView::exportPng(const QString& path, QString* error) {
   }
   if (!file.commit())
     return fail(tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+  if (done != nullptr) *done = plan;
   return true;
 }
 

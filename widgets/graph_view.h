@@ -16,6 +16,7 @@
 
 #include <QGraphicsView>
 #include <QList>
+#include <QRectF>
 #include <QString>
 
 #include <memory>
@@ -47,11 +48,16 @@ class GraphView : public QGraphicsView {
   ~GraphView() override;
 
   // Shows `subgraph` of `model` (null: nothing). The view keeps the model
-  // alive. An out-of-range subgraph shows an empty view.
-  void setModel(std::shared_ptr<const format::Model> model, int subgraph);
+  // alive. An out-of-range subgraph shows an empty view. `signature`, an
+  // index into model->signatures naming this subgraph, puts the
+  // signature's names on the input and output pills ("x ← serving_default_x:0");
+  // -1 (or a signature of another subgraph) shows the tensors' own names.
+  void setModel(std::shared_ptr<const format::Model> model, int subgraph, int signature = -1);
   const std::shared_ptr<const format::Model>& model() const { return model_; }
   // The subgraph shown, -1 without a model.
   int subgraph() const { return model_ ? subgraph_ : -1; }
+  // The signature whose names the pills carry, -1 for none.
+  int signature() const { return model_ ? signature_ : -1; }
   void clear();
 
   // The current selection, -1 when it is not of that kind.
@@ -70,10 +76,26 @@ class GraphView : public QGraphicsView {
   // click would.
   void activateHit(const Hit& hit);
 
-  // The whole graph, at 2x where that stays under 32 megapixels and 16 384
-  // pixels a side, smaller otherwise; without selection or find marks.
-  // Written atomically: on failure no file is left and `error` says why.
-  bool exportPng(const QString& path, QString* error = nullptr);
+  // PNG export never goes below 100% (one pixel per scene unit), where
+  // node text stops being legible; these bound the image.
+  static constexpr double kPngMaxSide = 32000;  // pixels, either side
+  // 128 MB as 32-bit pixels: the most Qt's own image reader accepts by
+  // default, and about what other viewers open without complaint.
+  static constexpr double kPngMaxPixels = 32e6;
+  // What exportPng wrote.
+  struct PngExport {
+    QRectF source;         // the part of the graph in the image, scene units
+    double scale = 1;      // image pixels per scene unit
+    bool cropped = false;  // `source` is only part of the graph
+  };
+  // The whole graph at 2x, or at less down to 100% to stay within the
+  // bounds above. A graph too big even at 100% (a chain of thousands of
+  // ops) is cropped at 100% to the part round the centre of the view, cut
+  // between ranks where it can be: a legible part rather than an unreadable
+  // whole; `done` says so, and SVG has the whole graph. Without selection
+  // or find marks. Written atomically: on failure no file is left and
+  // `error` says why.
+  bool exportPng(const QString& path, QString* error = nullptr, PngExport* done = nullptr);
   bool exportSvg(const QString& path, QString* error = nullptr);
 
   bool edgeLabelsVisible() const;
@@ -138,6 +160,8 @@ class GraphView : public QGraphicsView {
   void applyInitialView();
   void updateOverview();
   QString toolTipFor(const Pick& pick) const;
+  // The image exportPng would write, for a view centred on `focus`.
+  PngExport planPng(const QPointF& focus) const;
   QRectF hitRect(const Hit& hit) const;
   void ensureTensorNames() const;
 
@@ -145,6 +169,7 @@ class GraphView : public QGraphicsView {
   GraphOverview* overview_;
   std::shared_ptr<const format::Model> model_;
   int subgraph_ = 0;
+  int signature_ = -1;
   int selectedOp_ = -1;
   int selectedTensor_ = -1;
   QRectF selectionRect_;

@@ -1,6 +1,8 @@
 #include "widgets/op_table_view.h"
 
+#include <QDataStream>
 #include <QHeaderView>
+#include <QIODevice>
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
@@ -13,6 +15,22 @@
 #include "widgets/table_selection.h"
 
 namespace qs::widgets {
+
+namespace {
+
+// Tags a saved header state, so that anything else under the settings key
+// (an older format, a hand edit) is ignored rather than misread.
+constexpr quint32 kHeaderStateMagic = 0x51534831;  // "QSH1"
+
+int lastVisibleSection(const QHeaderView& header) {
+  for (int visual = header.count() - 1; visual >= 0; --visual) {
+    const int logical = header.logicalIndex(visual);
+    if (!header.isSectionHidden(logical)) return logical;
+  }
+  return -1;
+}
+
+}  // namespace
 
 OpTableView::OpTableView(QWidget* parent)
     : QWidget(parent),
@@ -44,6 +62,8 @@ OpTableView::OpTableView(QWidget* parent)
   view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 6);
   view_->horizontalHeader()->setStretchLastSection(true);
   view_->horizontalHeader()->setHighlightSections(false);
+  connect(view_->horizontalHeader(), &QHeaderView::sectionResized, this,
+          [this](int logicalIndex, int, int) { onSectionResized(logicalIndex); });
 
   connect(view_, &QTableView::activated, this, &OpTableView::emitForRow);
   connect(view_, &QTableView::clicked, this, &OpTableView::emitForRow);
@@ -57,7 +77,13 @@ OpTableView::OpTableView(QWidget* parent)
 
 void OpTableView::setModel(std::shared_ptr<const format::Model> model, int subgraph) {
   model_->setModel(std::move(model), subgraph);
+  if (!widthsChosen_) fitColumns();
+}
+
+void OpTableView::fitColumns() {
+  fitting_ = true;
   view_->resizeColumnsToContents();
+  fitting_ = false;
 }
 
 void OpTableView::selectOp(int op) { selectSourceRow(view_, proxy_, op); }
@@ -66,6 +92,40 @@ void OpTableView::emitForRow(const QModelIndex& proxyIndex) {
   if (!proxyIndex.isValid()) return;
   const int op = proxy_->data(proxyIndex, OpTableModel::OpIndexRole).toInt();
   emit opActivated(model_->subgraph(), op);
+}
+
+QByteArray OpTableView::saveHeaderState() const {
+  QByteArray state;
+  QDataStream out(&state, QIODevice::WriteOnly);
+  out.setVersion(QDataStream::Qt_6_0);
+  out << kHeaderStateMagic << widthsChosen_ << view_->horizontalHeader()->saveState();
+  return state;
+}
+
+bool OpTableView::restoreHeaderState(const QByteArray& state) {
+  QDataStream in(state);
+  in.setVersion(QDataStream::Qt_6_0);
+  quint32 magic = 0;
+  bool chosen = false;
+  QByteArray header;
+  in >> magic >> chosen >> header;
+  if (in.status() != QDataStream::Ok || magic != kHeaderStateMagic) return false;
+  fitting_ = true;
+  const bool restored = view_->horizontalHeader()->restoreState(header);
+  fitting_ = false;
+  if (!restored) return false;
+  widthsChosen_ = chosen;
+  // The restored sort indicator, applied: the header alone only draws it.
+  view_->sortByColumn(view_->horizontalHeader()->sortIndicatorSection(),
+                      view_->horizontalHeader()->sortIndicatorOrder());
+  return true;
+}
+
+void OpTableView::onSectionResized(int logicalIndex) {
+  // Neither our own fitting nor the last column stretching with the view is
+  // the user's choice.
+  if (fitting_ || logicalIndex == lastVisibleSection(*view_->horizontalHeader())) return;
+  widthsChosen_ = true;
 }
 
 }  // namespace qs::widgets

@@ -3,6 +3,7 @@
 // TensorTableView. The filter matches any column, ignoring case ("conv",
 // "relu6", "int8"). Activating a row (click, Enter) emits opActivated.
 
+#include <QByteArray>
 #include <QWidget>
 
 #include <memory>
@@ -34,16 +35,29 @@ class OpTableView : public QWidget {
   // Highlights op `op` of the shown subgraph (no signal).
   void selectOp(int op);
 
+  // The columns' widths, order and sort, for the window to keep between
+  // runs. Widths fitted to a model's contents are fitted again for the
+  // next model; once the user sets one by hand, the user's widths stay.
+  QByteArray saveHeaderState() const;
+  // False (changing nothing) for data that saveHeaderState did not make.
+  bool restoreHeaderState(const QByteArray& state);
+  // True once a column width was set by hand (or restored as such).
+  bool columnWidthsChosen() const { return widthsChosen_; }
+
  signals:
   void opActivated(int subgraph, int op);
 
  private:
   void emitForRow(const QModelIndex& proxyIndex);
+  void fitColumns();
+  void onSectionResized(int logicalIndex);
 
   OpTableModel* model_;
   QSortFilterProxyModel* proxy_;
   QLineEdit* filter_;
   QTableView* view_;
+  bool fitting_ = false;  // our own resizing, not the user's
+  bool widthsChosen_ = false;
 };
 
 }  // namespace qs::widgets

@@ -1,6 +1,8 @@
 #include "widgets/tensor_table_view.h"
 
+#include <QDataStream>
 #include <QHeaderView>
+#include <QIODevice>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -12,6 +14,22 @@
 #include "widgets/tensor_table_model.h"
 
 namespace qs::widgets {
+
+namespace {
+
+// Tags a saved header state, so that anything else under the settings key
+// (an older format, a hand edit) is ignored rather than misread.
+constexpr quint32 kHeaderStateMagic = 0x51534831;  // "QSH1"
+
+int lastVisibleSection(const QHeaderView& header) {
+  for (int visual = header.count() - 1; visual >= 0; --visual) {
+    const int logical = header.logicalIndex(visual);
+    if (!header.isSectionHidden(logical)) return logical;
+  }
+  return -1;
+}
+
+}  // namespace
 
 TensorTableView::TensorTableView(QWidget* parent)
     : QWidget(parent),
@@ -47,6 +65,8 @@ TensorTableView::TensorTableView(QWidget* parent)
   view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 6);
   view_->horizontalHeader()->setStretchLastSection(true);
   view_->horizontalHeader()->setHighlightSections(false);
+  connect(view_->horizontalHeader(), &QHeaderView::sectionResized, this,
+          [this](int logicalIndex, int, int) { onSectionResized(logicalIndex); });
 
   connect(view_, &QTableView::activated, this, &TensorTableView::emitForRow);
   connect(view_, &QTableView::clicked, this, &TensorTableView::emitForRow);
@@ -60,6 +80,11 @@ TensorTableView::TensorTableView(QWidget* parent)
 
 void TensorTableView::setModel(std::shared_ptr<const format::Model> model, int subgraph) {
   model_->setModel(std::move(model), subgraph);
+  if (!widthsChosen_) fitColumns();
+}
+
+void TensorTableView::fitColumns() {
+  fitting_ = true;
   // Once per model rather than ResizeToContents, which would re-measure on
   // every scroll and filter step and fight the user's own column widths.
   view_->resizeColumnsToContents();
@@ -68,6 +93,7 @@ void TensorTableView::setModel(std::shared_ptr<const format::Model> model, int s
   constexpr int kMaxNameWidth = 420;
   if (view_->columnWidth(TensorTableModel::NameColumn) > kMaxNameWidth)
     view_->setColumnWidth(TensorTableModel::NameColumn, kMaxNameWidth);
+  fitting_ = false;
 }
 
 void TensorTableView::selectTensor(int tensor) { selectSourceRow(view_, proxy_, tensor); }
@@ -76,6 +102,40 @@ void TensorTableView::emitForRow(const QModelIndex& proxyIndex) {
   if (!proxyIndex.isValid()) return;
   const int tensor = proxy_->data(proxyIndex, TensorTableModel::TensorIndexRole).toInt();
   emit tensorActivated(model_->subgraph(), tensor);
+}
+
+QByteArray TensorTableView::saveHeaderState() const {
+  QByteArray state;
+  QDataStream out(&state, QIODevice::WriteOnly);
+  out.setVersion(QDataStream::Qt_6_0);
+  out << kHeaderStateMagic << widthsChosen_ << view_->horizontalHeader()->saveState();
+  return state;
+}
+
+bool TensorTableView::restoreHeaderState(const QByteArray& state) {
+  QDataStream in(state);
+  in.setVersion(QDataStream::Qt_6_0);
+  quint32 magic = 0;
+  bool chosen = false;
+  QByteArray header;
+  in >> magic >> chosen >> header;
+  if (in.status() != QDataStream::Ok || magic != kHeaderStateMagic) return false;
+  fitting_ = true;
+  const bool restored = view_->horizontalHeader()->restoreState(header);
+  fitting_ = false;
+  if (!restored) return false;
+  widthsChosen_ = chosen;
+  // The restored sort indicator, applied: the header alone only draws it.
+  view_->sortByColumn(view_->horizontalHeader()->sortIndicatorSection(),
+                      view_->horizontalHeader()->sortIndicatorOrder());
+  return true;
+}
+
+void TensorTableView::onSectionResized(int logicalIndex) {
+  // Neither our own fitting nor the last column stretching with the view is
+  // the user's choice.
+  if (fitting_ || logicalIndex == lastVisibleSection(*view_->horizontalHeader())) return;
+  widthsChosen_ = true;
 }
 
 }  // namespace qs::widgets

@@ -4,12 +4,14 @@
 #include <QCommandLineParser>
 #include <QImage>
 #include <QSaveFile>
+#include <QStatusBar>
 #include <QStringList>
 #include <QTimer>
 
 #include <cstdio>
 
 #include "gui/main_window.h"
+#include "widgets/graph_view.h"
 
 namespace {
 
@@ -23,12 +25,28 @@ void describe(QCommandLineParser& parser) {
                     QStringLiteral("Open MODEL, render the main window to OUT.png and exit (works with "
                                    "QT_QPA_PLATFORM=offscreen)."),
                     QStringLiteral("OUT.png")});
+  parser.addOption({QStringLiteral("signature"),
+                    QStringLiteral("Show the subgraph of signature KEY, its inputs and outputs under the "
+                                   "signature's names."),
+                    QStringLiteral("KEY")});
   parser.addOption({QStringLiteral("select"),
                     QStringLiteral("With --screenshot: select a tensor by name, an op by \"#N\", or the first op "
                                    "of a type before rendering."),
                     QStringLiteral("NAME")});
   parser.addOption({QStringLiteral("size"),
                     QStringLiteral("With --screenshot: window size, default 1600x1000."), QStringLiteral("WxH")});
+}
+
+// "'KEY' is not a signature of MODEL (it has: a, b)", for a --signature
+// that did not match.
+QString unknownSignature(const qs::app::MainWindow& window, const QString& key, const QString& model) {
+  QStringList keys;
+  if (const auto& m = window.graphView()->model())
+    for (const auto& signature : m->signatures) keys << QString::fromStdString(signature.key);
+  return QStringLiteral("'%1' is not a signature of %2 (%3)")
+      .arg(key, model,
+           keys.isEmpty() ? QStringLiteral("it has none")
+                          : QStringLiteral("it has: %1").arg(keys.join(QStringLiteral(", "))));
 }
 
 // --screenshot: everything synchronous, no dialogs; errors on stderr and a
@@ -59,6 +77,14 @@ int takeScreenshot(const QCommandLineParser& parser, const QString& model) {
     return 1;
   }
   QCoreApplication::processEvents();
+  // Before --select, which looks in the shown subgraph first.
+  if (parser.isSet(QStringLiteral("signature"))) {
+    const QString key = parser.value(QStringLiteral("signature"));
+    if (!window.showSignature(key)) {
+      std::fprintf(stderr, "quantscope: %s\n", qPrintable(unknownSignature(window, key, model)));
+      return 1;
+    }
+  }
   if (parser.isSet(QStringLiteral("select"))) {
     const QString name = parser.value(QStringLiteral("select"));
     if (!window.selectByName(name)) {
@@ -131,10 +157,16 @@ int main(int argc, char** argv) {
   qs::app::MainWindow window;
   window.show();
   if (!positional.isEmpty()) {
-    // Once the event loop runs, so that a failure's message box has a
-    // visible window to sit on.
+    // Once the event loop runs: the window is up first, and a failure's
+    // message box (which does not block) has a visible window to sit on.
     const QString path = positional.front();
-    QTimer::singleShot(0, &window, [&window, path] { window.openModelOrWarn(path); });
+    const QString signature = parser.value(QStringLiteral("signature"));
+    QTimer::singleShot(0, &window, [&window, path, signature] {
+      if (!window.openModelOrWarn(path) || signature.isEmpty() || window.showSignature(signature)) return;
+      const QString message = unknownSignature(window, signature, path);
+      std::fprintf(stderr, "quantscope: %s\n", qPrintable(message));
+      window.statusBar()->showMessage(message);
+    });
   }
   return QApplication::exec();
 }

@@ -28,6 +28,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <exception>
 #include <filesystem>
 #include <new>
@@ -51,6 +52,13 @@ constexpr auto kRecentFilesKey = "recentFiles";
 constexpr auto kLastDirectoryKey = "lastDirectory";
 constexpr auto kGeometryKey = "mainWindow/geometry";
 constexpr auto kStateKey = "mainWindow/state";
+constexpr auto kTensorTableKey = "tables/tensorHeader";
+constexpr auto kOpTableKey = "tables/opHeader";
+
+// What a chooser entry shows: a subgraph, and the signature naming its
+// tensors (-1 for none).
+constexpr int kSubgraphRole = Qt::UserRole;
+constexpr int kSignatureRole = Qt::UserRole + 1;
 
 // The first local file among dropped URLs: dropping several files opens one,
 // as there is only ever one model open.
@@ -61,17 +69,25 @@ QString droppedFile(const QMimeData* mime) {
   return {};
 }
 
+// Converters often leave subgraphs unnamed; the signature entries listed
+// below them then give the names a user knows them by.
 QString subgraphLabel(const format::Model& model, size_t index) {
   const format::Subgraph& sg = model.subgraphs[index];
-  QString label = QStringLiteral("%1: %2").arg(index).arg(
-      sg.name.empty() ? MainWindow::tr("(unnamed)") : QString::fromStdString(sg.name));
-  // Converters often leave subgraphs unnamed; the signature key is then the
-  // only name a user knows them by.
-  QStringList keys;
-  for (const format::Signature& s : model.signatures)
-    if (s.subgraph_index == index) keys << QString::fromStdString(s.key);
-  if (!keys.isEmpty()) label += QStringLiteral(" [%1]").arg(keys.join(QStringLiteral(", ")));
-  return label;
+  return QStringLiteral("%1: %2").arg(index).arg(sg.name.empty() ? MainWindow::tr("(unnamed)")
+                                                                 : QString::fromStdString(sg.name));
+}
+
+QString signatureLabel(const format::Signature& signature) {
+  return MainWindow::tr("signature: %1 → subgraph %2")
+      .arg(QString::fromStdString(signature.key))
+      .arg(signature.subgraph_index);
+}
+
+int signatureIndex(const format::Model& model, const QString& key) {
+  const std::string wanted = key.toStdString();
+  for (size_t i = 0; i < model.signatures.size(); ++i)
+    if (model.signatures[i].key == wanted) return static_cast<int>(i);
+  return -1;
 }
 
 QString summaryText(const QString& path, const inspect::ModelInfo& info, const format::Model& model) {
@@ -102,6 +118,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       pages_(new QStackedWidget(this)),
       subgraphs_(new QComboBox(this)),
+      chooserLabel_(new QLabel(this)),
       subgraphBar_(new QWidget(this)),
       centreTabs_(new QTabWidget(this)),
       graph_(new widgets::GraphView(this)),
@@ -127,12 +144,11 @@ MainWindow::MainWindow(QWidget* parent)
 
   subgraphs_->setObjectName(QStringLiteral("subgraphSelector"));
   subgraphs_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-  connect(subgraphs_, &QComboBox::currentIndexChanged, this, &MainWindow::showSubgraph);
+  connect(subgraphs_, &QComboBox::currentIndexChanged, this, &MainWindow::onChooserChanged);
   auto* barLayout = new QHBoxLayout(subgraphBar_);
   barLayout->setContentsMargins(6, 4, 6, 0);
-  auto* subgraphLabelWidget = new QLabel(tr("&Subgraph:"), subgraphBar_);
-  subgraphLabelWidget->setBuddy(subgraphs_);
-  barLayout->addWidget(subgraphLabelWidget);
+  chooserLabel_->setBuddy(subgraphs_);
+  barLayout->addWidget(chooserLabel_);
   barLayout->addWidget(subgraphs_);
   barLayout->addStretch(1);
   subgraphBar_->hide();
@@ -178,6 +194,8 @@ MainWindow::MainWindow(QWidget* parent)
   const auto settings = openSettings();
   restoreGeometry(settings->value(kGeometryKey).toByteArray());
   restoreState(settings->value(kStateKey).toByteArray());
+  table_->restoreHeaderState(settings->value(kTensorTableKey).toByteArray());
+  opTable_->restoreHeaderState(settings->value(kOpTableKey).toByteArray());
 }
 
 void MainWindow::createDocks() {
@@ -225,8 +243,8 @@ void MainWindow::createMenus() {
   rebuildRecentMenu();
 
   file->addSeparator();
-  exportPng_ = file->addAction(tr("Export Graph as &PNG…"), this, [this] { exportGraph(false); });
-  exportSvg_ = file->addAction(tr("Export Graph as S&VG…"), this, [this] { exportGraph(true); });
+  exportPng_ = file->addAction(tr("Export Graph as &PNG…"), this, [this] { showExportDialog(false); });
+  exportSvg_ = file->addAction(tr("Export Graph as S&VG…"), this, [this] { showExportDialog(true); });
   exportPng_->setEnabled(false);
   exportSvg_->setEnabled(false);
 
@@ -261,7 +279,7 @@ void MainWindow::createMenus() {
   view->addAction(tablesDock_->toggleViewAction());
 }
 
-void MainWindow::exportGraph(bool svg) {
+void MainWindow::showExportDialog(bool svg) {
   if (!model_) return;
   const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
   const QString suggested = QFileInfo(path_).completeBaseName() + QLatin1Char('.') + suffix;
@@ -272,13 +290,47 @@ void MainWindow::exportGraph(bool svg) {
   if (path.isEmpty()) return;
   // The model is never a valid export target: refuse rather than clobber it.
   if (QFileInfo(path).absoluteFilePath() == path_) {
-    QMessageBox::warning(this, tr("Export failed"), tr("%1 is the open model; choose another file.").arg(path));
+    warn(tr("Export failed"), tr("%1 is the open model; choose another file.").arg(path));
     return;
   }
+  const Status status = exportGraph(path);
+  if (!status) warn(tr("Export failed"), QString::fromStdString(status.error().message));
+}
+
+Status MainWindow::exportGraph(const QString& path) {
+  if (!model_) return fail("no model is open");
   QString error;
-  const bool ok = svg ? graph_->exportSvg(path, &error) : graph_->exportPng(path, &error);
-  if (!ok) QMessageBox::warning(this, tr("Export failed"), error);
-  else statusBar()->showMessage(tr("Graph exported to %1").arg(path), 5000);
+  if (path.endsWith(QStringLiteral(".svg"), Qt::CaseInsensitive)) {
+    if (!graph_->exportSvg(path, &error)) return fail(error.toStdString());
+    statusBar()->showMessage(tr("Graph exported to %1").arg(path), 5000);
+    return {};
+  }
+  widgets::GraphView::PngExport done;
+  if (!graph_->exportPng(path, &error, &done)) return fail(error.toStdString());
+  if (!done.cropped) {
+    statusBar()->showMessage(tr("Graph exported to %1").arg(path), 5000);
+    return {};
+  }
+  // The whole graph would be unreadably small: the PNG holds a legible part
+  // of it, and the user must know which part and where the rest is.
+  const QRectF graph = graph_->graphScene()->graphRect();
+  statusBar()->showMessage(
+      tr("Graph exported to %1 in part: at 100%, the %2 × %3 px around the view of a %4 × %5 px graph "
+         "(too big for one PNG). Export as SVG for the whole graph.")
+          .arg(path)
+          .arg(std::lround(done.source.width()))
+          .arg(std::lround(done.source.height()))
+          .arg(std::lround(graph.width()))
+          .arg(std::lround(graph.height())),
+      30000);
+  return {};
+}
+
+void MainWindow::warn(const QString& title, const QString& message) {
+  auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->setWindowModality(Qt::WindowModal);
+  box->open();
 }
 
 void MainWindow::showOpenDialog() {
@@ -312,13 +364,7 @@ Status MainWindow::openModel(const QString& path) {
   // Everything that can fail has succeeded: only now replace the old model.
   path_ = absolute;
   model_ = std::move(model);
-  {
-    const QSignalBlocker blocker(subgraphs_);
-    subgraphs_->clear();
-    for (size_t i = 0; i < model_->subgraphs.size(); ++i) subgraphs_->addItem(subgraphLabel(*model_, i));
-    subgraphs_->setCurrentIndex(model_->subgraphs.empty() ? -1 : 0);
-  }
-  subgraphBar_->setVisible(model_->subgraphs.size() > 1);
+  fillChooser();
   details_->setModel(model_);
   overview_->setInfo(info);
   showSubgraph(0);
@@ -349,21 +395,73 @@ bool MainWindow::openModelOrWarn(const QString& path) {
     QStringList recent = recentFiles();
     if (recent.removeAll(QFileInfo(path).absoluteFilePath()) > 0) setRecentFiles(recent);
   }
-  QMessageBox::warning(this, tr("Could not open model"), message);
+  warn(tr("Could not open model"), message);
   return false;
+}
+
+void MainWindow::fillChooser() {
+  const QSignalBlocker blocker(subgraphs_);
+  subgraphs_->clear();
+  for (size_t i = 0; i < model_->subgraphs.size(); ++i) {
+    subgraphs_->addItem(subgraphLabel(*model_, i));
+    subgraphs_->setItemData(subgraphs_->count() - 1, static_cast<int>(i), kSubgraphRole);
+    subgraphs_->setItemData(subgraphs_->count() - 1, -1, kSignatureRole);
+  }
+  bool separated = false;
+  for (size_t i = 0; i < model_->signatures.size(); ++i) {
+    const format::Signature& signature = model_->signatures[i];
+    if (signature.subgraph_index >= model_->subgraphs.size()) continue;  // nothing to show
+    if (!separated) subgraphs_->insertSeparator(subgraphs_->count());
+    separated = true;
+    subgraphs_->addItem(signatureLabel(signature));
+    subgraphs_->setItemData(subgraphs_->count() - 1, static_cast<int>(signature.subgraph_index),
+                            kSubgraphRole);
+    subgraphs_->setItemData(subgraphs_->count() - 1, static_cast<int>(i), kSignatureRole);
+  }
+  subgraphs_->setCurrentIndex(model_->subgraphs.empty() ? -1 : 0);
+  chooserLabel_->setText(separated ? tr("&Show:") : tr("&Subgraph:"));
+  // Shown only when there is a choice: a second subgraph, or a signature's
+  // names to put on the one there is.
+  subgraphBar_->setVisible(model_->subgraphs.size() + (separated ? 1 : 0) > 1);
+}
+
+void MainWindow::onChooserChanged(int row) {
+  const QVariant subgraph = subgraphs_->itemData(row, kSubgraphRole);
+  if (!subgraph.isValid()) return;  // the separator
+  showEntry(subgraph.toInt(), subgraphs_->itemData(row, kSignatureRole).toInt());
 }
 
 int MainWindow::currentSubgraph() const { return model_ ? graph_->subgraph() : -1; }
 
-void MainWindow::showSubgraph(int index) {
-  if (!model_ || index < 0 || static_cast<size_t>(index) >= model_->subgraphs.size()) return;
-  if (subgraphs_->currentIndex() != index) {
+QString MainWindow::currentSignature() const {
+  const int signature = model_ ? graph_->signature() : -1;
+  return signature < 0 ? QString()
+                       : QString::fromStdString(model_->signatures[static_cast<size_t>(signature)].key);
+}
+
+void MainWindow::showSubgraph(int index) { showEntry(index, -1); }
+
+bool MainWindow::showSignature(const QString& key) {
+  if (!model_) return false;
+  const int signature = signatureIndex(*model_, key);
+  if (signature < 0 ||
+      model_->signatures[static_cast<size_t>(signature)].subgraph_index >= model_->subgraphs.size())
+    return false;
+  showEntry(static_cast<int>(model_->signatures[static_cast<size_t>(signature)].subgraph_index), signature);
+  return true;
+}
+
+void MainWindow::showEntry(int subgraph, int signature) {
+  if (!model_ || subgraph < 0 || static_cast<size_t>(subgraph) >= model_->subgraphs.size()) return;
+  const int row = subgraphs_->findData(signature < 0 ? QVariant(subgraph) : QVariant(signature),
+                                       signature < 0 ? kSubgraphRole : kSignatureRole);
+  if (row >= 0 && subgraphs_->currentIndex() != row) {
     const QSignalBlocker blocker(subgraphs_);
-    subgraphs_->setCurrentIndex(index);
+    subgraphs_->setCurrentIndex(row);
   }
-  graph_->setModel(model_, index);
-  table_->setModel(model_, index);
-  opTable_->setModel(model_, index);
+  graph_->setModel(model_, subgraph, signature);
+  table_->setModel(model_, subgraph);
+  opTable_->setModel(model_, subgraph);
   details_->clear();
 }
 
@@ -478,6 +576,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   const auto settings = openSettings();
   settings->setValue(kGeometryKey, saveGeometry());
   settings->setValue(kStateKey, saveState());
+  settings->setValue(kTensorTableKey, table_->saveHeaderState());
+  settings->setValue(kOpTableKey, opTable_->saveHeaderState());
   QMainWindow::closeEvent(event);
 }
 

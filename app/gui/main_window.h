@@ -55,7 +55,9 @@ class MainWindow : public QMainWindow {
   // one-line reason (naming the file) and changes nothing. Never shows a
   // dialog, so scripts and tests can call it.
   Status openModel(const QString& path);
-  // openModel() for user actions: a failure is reported in a message box.
+  // openModel() for user actions: a failure is reported in a message box
+  // that does not block (window-modal, served by the event loop), so a
+  // model named on the command line can fail before the window is up.
   bool openModelOrWarn(const QString& path);
 
   // Absolute path of the open model; empty when none is.
@@ -65,7 +67,18 @@ class MainWindow : public QMainWindow {
 
   // The subgraph shown, -1 without a model.
   int currentSubgraph() const;
+  // Shows subgraph `index` under its tensors' own names.
   void showSubgraph(int index);
+  // Shows the subgraph of the signature `key`, its inputs and outputs under
+  // the signature's names. False (changing nothing) without such a key.
+  bool showSignature(const QString& key);
+  // The key of the signature shown; empty when a plain subgraph is.
+  QString currentSignature() const;
+
+  // Writes the shown graph to `path`: SVG for a .svg name, PNG otherwise.
+  // Reports success, and a PNG holding only part of the graph, in the
+  // status bar; never shows a dialog.
+  Status exportGraph(const QString& path);
   // Selects op `op` / tensor `tensor` of the shown subgraph in every view.
   void selectOp(int op);
   void selectTensor(int tensor);
@@ -87,7 +100,14 @@ class MainWindow : public QMainWindow {
   void createDocks();
   void connectSelection();
   void showOpenDialog();
-  void exportGraph(bool svg);
+  void showExportDialog(bool svg);
+  // A warning box that does not block (see openModelOrWarn).
+  void warn(const QString& title, const QString& message);
+  // What the chooser lists: the subgraphs, then the signatures.
+  void fillChooser();
+  void onChooserChanged(int row);
+  // Shows `subgraph`, with signature `signature`'s names when >= 0.
+  void showEntry(int subgraph, int signature);
   void rebuildRecentMenu();
   void setRecentFiles(const QStringList& files);
   // Selection arriving from a view: follow it into `subgraph` first.
@@ -98,7 +118,8 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const format::Model> model_;
 
   QStackedWidget* pages_;
-  QComboBox* subgraphs_;
+  QComboBox* subgraphs_;  // subgraphs and signatures
+  QLabel* chooserLabel_;
   QWidget* subgraphBar_;
   QTabWidget* centreTabs_;
   widgets::GraphView* graph_;

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QImageReader>
 #include <QLineEdit>
 #include <QPainter>
 #include <QScrollBar>
@@ -21,6 +22,7 @@
 #include <cctype>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "format/model_file.h"
@@ -511,12 +513,12 @@ TEST(GraphView, ExportsPngAndSvgOfTheWholeGraph) {
   QImage image;
   ASSERT_TRUE(image.load(png));
   // The whole scene, not the viewport: the aspect ratio of the graph, and
-  // at least its size at 100% up to the 16k cap.
+  // at least its size at 100% (it fits under the caps at 100%).
   const QRectF graph = view->graphScene()->graphRect();
   EXPECT_NEAR(static_cast<double>(image.width()) / image.height(), graph.width() / graph.height(), 0.02);
-  EXPECT_GE(image.height(), std::min(16384.0, graph.height()) - 1);
-  EXPECT_LE(image.width(), 16384);
-  EXPECT_LE(image.height(), 16384);
+  EXPECT_GE(image.height(), graph.height() - 1);
+  EXPECT_LE(image.width(), GraphView::kPngMaxSide);
+  EXPECT_LE(image.height(), GraphView::kPngMaxSide);
   EXPECT_GT(image.width(), view->viewport()->width());
 
   const QString svg = QString::fromStdString((dir / "graph.svg").string());
@@ -534,6 +536,88 @@ TEST(GraphView, ExportsPngAndSvgOfTheWholeGraph) {
   EXPECT_NEAR(renderer.viewBoxF().height(), graph.height(), 1);
   // Nothing else left in the folder (no temporary files).
   EXPECT_EQ(QDir(QString::fromStdString(dir.path().string())).entryList(QDir::Files).size(), 2);
+}
+
+// Ranks of the layout with a node inside `part` of the scene.
+int ranksWithin(const GraphView& view, const QRectF& part) {
+  const auto& layout = view.graphScene()->graphLayout();
+  std::set<uint32_t> ranks;
+  for (size_t n = 0; n < layout.nodes.size(); ++n)
+    if (part.contains(view.graphScene()->nodeItems()[n]->rect())) ranks.insert(layout.nodes[n].rank);
+  return static_cast<int>(ranks.size());
+}
+
+// Legible: at least this many image pixels per rank of ops (a rank is a
+// node's box plus the gap to the next, about 80 units at 100%).
+constexpr double kLegiblePixelsPerRank = 20;
+
+TEST(GraphView, PngOfATallGraphIsNeverScaledBelowFullSize) {
+  // ~150 ranks of ~115 units: taller than the 16 384 px the export used to
+  // squeeze every graph into, but it fits whole at 100%.
+  const auto model = std::make_shared<const Model>(qs::test::fc_chain_model(150, 2));
+  auto view = makeView();
+  view->setModel(model, 0);
+  const QRectF graph = view->graphScene()->graphRect();
+  ASSERT_GT(graph.height(), 16384);
+  ASSERT_LT(graph.height(), GraphView::kPngMaxSide);
+
+  qs::test::TempDir dir("qs-graph-export");
+  const QString png = QString::fromStdString((dir / "chain.png").string());
+  QString error;
+  GraphView::PngExport done;
+  ASSERT_TRUE(view->exportPng(png, &error, &done)) << error.toStdString();
+  EXPECT_FALSE(done.cropped);
+  EXPECT_EQ(done.source, graph);
+  EXPECT_GE(done.scale, 1.0);
+  const QSize size = QImageReader(png).size();
+  EXPECT_GE(size.height(), graph.height() - 1);
+  const int ranks = static_cast<int>(view->graphScene()->graphLayout().rank_count);
+  EXPECT_GE(ranks, 150);
+  EXPECT_GE(size.height() / static_cast<double>(ranks), kLegiblePixelsPerRank);
+}
+
+TEST(GraphView, PngOfAGraphTooTallForOneImageIsALegiblePartRoundTheView) {
+  // ~1 500 ranks: some 170 000 units tall, far past one PNG at 100%.
+  const auto model = std::make_shared<const Model>(qs::test::fc_chain_model(1500, 2));
+  auto view = makeView();
+  view->setModel(model, 0);
+  const QRectF graph = view->graphScene()->graphRect();
+  ASSERT_GT(graph.height(), 4 * GraphView::kPngMaxSide);
+  constexpr int kFocusOp = 700;
+  view->selectOp(kFocusOp);  // centres the view on it
+
+  qs::test::TempDir dir("qs-graph-export");
+  const QString png = QString::fromStdString((dir / "chain.png").string());
+  QString error;
+  GraphView::PngExport done;
+  ASSERT_TRUE(view->exportPng(png, &error, &done)) << error.toStdString();
+  EXPECT_TRUE(done.cropped);
+  EXPECT_EQ(done.scale, 1.0);
+  const QSize size = QImageReader(png).size();
+  EXPECT_LE(size.height(), GraphView::kPngMaxSide);
+  EXPECT_GT(size.height(), GraphView::kPngMaxSide * 0.9);  // as much as fits
+  EXPECT_NEAR(size.width(), graph.width(), 1);             // the full width
+  EXPECT_NEAR(size.height(), done.source.height(), 1);
+
+  // Legible, and about what the user was looking at.
+  const int ranks = ranksWithin(*view, done.source);
+  ASSERT_GT(ranks, 100);
+  EXPECT_GE(size.height() / static_cast<double>(ranks), kLegiblePixelsPerRank);
+  EXPECT_TRUE(done.source.contains(view->graphScene()->opItem(kFocusOp)->rect()));
+  // Cut between ranks: no node box is split by the image's top or bottom.
+  for (const GraphNodeItem* node : view->graphScene()->nodeItems()) {
+    const QRectF r = node->rect();
+    const bool inside = done.source.contains(r);
+    const bool outside = r.bottom() <= done.source.top() || r.top() >= done.source.bottom();
+    EXPECT_TRUE(inside || outside) << "node " << node->node() << " is cut";
+  }
+
+  // A look at the middle of it, for a human.
+  QImageReader reader(png);
+  reader.setClipRect(QRect(0, size.height() / 2 - 600, size.width(), 1200));
+  const QImage middle = reader.read();
+  ASSERT_FALSE(middle.isNull()) << reader.errorString().toStdString();
+  EXPECT_TRUE(middle.save(artifactsDir() + QStringLiteral("/graph_tall_chain_export_middle.png")));
 }
 
 TEST(GraphView, ExportToAMissingFolderFailsAndLeavesNoFile) {

@@ -9,10 +9,15 @@
 #include <QDropEvent>
 #include <QFile>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTableView>
 #include <QUrl>
 
 #include <fstream>
@@ -22,13 +27,19 @@
 #include "gui/main_window.h"
 #include "isolated_settings.h"
 #include "support/corpus.h"
+#include "support/model_builder.h"
 #include "support/temp_dir.h"
+#include "widgets/op_table_model.h"
+#include "widgets/op_table_view.h"
 #include "widgets/tensor_table_model.h"
 #include "widgets/tensor_table_view.h"
 
 namespace {
 
 using qs::app::MainWindow;
+using qs::widgets::OpTableModel;
+using qs::widgets::OpTableView;
+using qs::widgets::TensorTableModel;
 using qs::widgets::TensorTableView;
 
 QString corpusPath(const std::string& name) {
@@ -118,7 +129,8 @@ TEST(MainWindow, OpeningReplacesTheModelAndOffersSubgraphs) {
   auto* combo = window.findChild<QComboBox*>("subgraphSelector");
   ASSERT_NE(combo, nullptr);
   EXPECT_FALSE(combo->parentWidget()->isHidden());
-  ASSERT_EQ(combo->count(), 3);
+  // The subgraphs, a separator, then the signatures (test_signatures.cpp).
+  ASSERT_EQ(combo->count(), 7);
   EXPECT_TRUE(combo->itemText(1).contains("mul")) << combo->itemText(1).toStdString();
   EXPECT_TRUE(summary(window).contains("3 subgraphs")) << summary(window).toStdString();
   EXPECT_TRUE(summary(window).contains("3 ops")) << summary(window).toStdString();
@@ -131,8 +143,15 @@ TEST(MainWindow, OpeningReplacesTheModelAndOffersSubgraphs) {
   EXPECT_EQ(table->tableModel()->index(0, qs::widgets::TensorTableModel::NameColumn).data().toString(),
             "mul_b:0");
 
-  // Back to a single-subgraph model: the selector goes away.
+  // One subgraph and its signature (serving_default): still a choice, of
+  // the names to show.
   ASSERT_TRUE(window.openModel(corpusPath("conv_fc_mnist.tflite")));
+  EXPECT_FALSE(combo->parentWidget()->isHidden());
+  EXPECT_EQ(combo->count(), 3);
+  EXPECT_EQ(table->tableModel()->subgraph(), 0);
+
+  // One subgraph, no signature: nothing to choose, the selector goes away.
+  ASSERT_TRUE(window.openModel(corpusPath("mobilenet_v1_0.25_128_quant.tflite")));
   EXPECT_TRUE(combo->parentWidget()->isHidden());
   EXPECT_EQ(table->tableModel()->subgraph(), 0);
 }
@@ -208,6 +227,124 @@ TEST(MainWindow, GeometryIsSavedOnClose) {
 
   MainWindow restored;
   EXPECT_EQ(restored.size(), QSize(812, 534));
+}
+
+TEST(MainWindow, TableColumnWidthsAndSortOrderSurviveARestart) {
+  QS_REQUIRE_CORPUS();
+  IsolatedSettings settings;
+  const QString path = corpusPath("conv_fc_mnist.tflite");
+  constexpr int kNameWidth = 333;
+  constexpr int kOpTypeWidth = 171;
+  {
+    MainWindow window;
+    window.show();
+    ASSERT_TRUE(window.openModel(path));
+    auto* tensors = window.findChild<TensorTableView*>()->tableView();
+    auto* ops = window.findChild<OpTableView*>()->tableView();
+    // As a drag of the column edges and a click on a header would.
+    tensors->setColumnWidth(TensorTableModel::NameColumn, kNameWidth);
+    ops->setColumnWidth(OpTableModel::TypeColumn, kOpTypeWidth);
+    tensors->sortByColumn(TensorTableModel::NameColumn, Qt::DescendingOrder);
+    window.close();
+  }
+  MainWindow window;
+  window.show();
+  auto* tensorView = window.findChild<TensorTableView*>();
+  auto* opView = window.findChild<OpTableView*>();
+  const auto check = [&](const char* when) {
+    SCOPED_TRACE(when);
+    EXPECT_EQ(tensorView->tableView()->columnWidth(TensorTableModel::NameColumn), kNameWidth);
+    EXPECT_EQ(opView->tableView()->columnWidth(OpTableModel::TypeColumn), kOpTypeWidth);
+    const QHeaderView* header = tensorView->tableView()->horizontalHeader();
+    EXPECT_EQ(header->sortIndicatorSection(), TensorTableModel::NameColumn);
+    EXPECT_EQ(header->sortIndicatorOrder(), Qt::DescendingOrder);
+  };
+  check("restored");
+  // Opening a model fits the columns to it, except those the user sized.
+  ASSERT_TRUE(window.openModel(path));
+  check("after opening a model");
+  EXPECT_EQ(tensorView->proxyModel()->sortColumn(), TensorTableModel::NameColumn);
+  const QString first = tensorView->proxyModel()->index(0, TensorTableModel::NameColumn).data().toString();
+  const QString last = tensorView->proxyModel()
+                           ->index(tensorView->proxyModel()->rowCount() - 1, TensorTableModel::NameColumn)
+                           .data()
+                           .toString();
+  EXPECT_GT(first.compare(last, Qt::CaseInsensitive), 0)
+      << first.toStdString() << " / " << last.toStdString();
+}
+
+TEST(MainWindow, ColumnsFittedToAModelAreFittedAgainForTheNext) {
+  QS_REQUIRE_CORPUS();
+  IsolatedSettings settings;
+  {
+    MainWindow window;
+    ASSERT_TRUE(window.openModel(corpusPath("conv_fc_mnist.tflite")));
+    window.close();
+  }
+  MainWindow window;
+  auto* tensorView = window.findChild<TensorTableView*>();
+  EXPECT_FALSE(tensorView->columnWidthsChosen());
+  ASSERT_TRUE(window.openModel(corpusPath("multi_signature_model.tflite")));
+  auto* view = tensorView->tableView();
+  const int fitted = view->columnWidth(TensorTableModel::NameColumn);
+  view->resizeColumnToContents(TensorTableModel::NameColumn);
+  EXPECT_EQ(view->columnWidth(TensorTableModel::NameColumn), fitted);
+}
+
+TEST(MainWindow, HeaderStateFromElsewhereIsIgnored) {
+  IsolatedSettings settings;
+  {
+    QSettings ini(QString::fromStdString(settings.iniFile().string()), QSettings::IniFormat);
+    ini.setValue("tables/tensorHeader", QByteArray("not a header state"));
+  }
+  MainWindow window;
+  auto* tensorView = window.findChild<TensorTableView*>();
+  EXPECT_FALSE(tensorView->columnWidthsChosen());
+  EXPECT_FALSE(tensorView->restoreHeaderState(QByteArray()));
+  EXPECT_TRUE(tensorView->restoreHeaderState(tensorView->saveHeaderState()));
+}
+
+TEST(MainWindow, FailedOpenWarnsWithoutBlocking) {
+  IsolatedSettings settings;
+  MainWindow window;
+  window.show();
+  // Returns at once (a blocking box would hang this test), with the box up.
+  EXPECT_FALSE(window.openModelOrWarn(QString::fromStdString((settings.dir() / "missing.tflite").string())));
+  QMessageBox* box = nullptr;
+  for (auto* candidate : window.findChildren<QMessageBox*>())
+    if (candidate->isVisible()) box = candidate;
+  ASSERT_NE(box, nullptr);
+  EXPECT_TRUE(box->text().contains("missing.tflite")) << box->text().toStdString();
+  EXPECT_EQ(box->windowModality(), Qt::WindowModal);
+  box->close();
+}
+
+TEST(MainWindow, ExportOfAGraphTooTallForOnePngSaysSo) {
+  IsolatedSettings settings;
+  // A 1 500-layer chain, written out so the window can open it.
+  const auto model = settings.dir() / "chain.tflite";
+  {
+    const auto bytes = qs::test::to_bytes(qs::test::fc_chain_model(1500, 2));
+    std::ofstream out(model, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  MainWindow window;
+  window.show();
+  const qs::Status opened = window.openModel(QString::fromStdString(model.string()));
+  ASSERT_TRUE(opened) << opened.error().message;
+
+  const QString png = QString::fromStdString((settings.dir() / "chain.png").string());
+  const qs::Status status = window.exportGraph(png);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(QFileInfo::exists(png));
+  const QString message = window.statusBar()->currentMessage();
+  EXPECT_TRUE(message.contains("in part")) << message.toStdString();
+  EXPECT_TRUE(message.contains("SVG")) << message.toStdString();
+
+  const QString svg = QString::fromStdString((settings.dir() / "chain.svg").string());
+  ASSERT_TRUE(window.exportGraph(svg));
+  EXPECT_TRUE(QFileInfo::exists(svg));
+  EXPECT_FALSE(window.statusBar()->currentMessage().contains("in part"));
 }
 
 }  // namespace
