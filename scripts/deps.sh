@@ -8,17 +8,23 @@ set -euo pipefail
 QS_PACKAGES=(
   # toolchain
   build-essential cmake ninja-build clang libclang-rt-14-dev pkg-config git
-  # model format, errors as values, JSON output
-  flatbuffers-compiler libflatbuffers-dev libexpected-dev nlohmann-json3-dev
+  # model format, errors as values, JSON output, NumPy .npz (zip) files
+  flatbuffers-compiler libflatbuffers-dev libexpected-dev nlohmann-json3-dev libzip-dev
   # GUI
   qt6-base-dev qt6-svg-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # maths and kernels (oneDNN's CMake config needs the OpenCL packages)
   libeigen3-dev libdnnl-dev ocl-icd-opencl-dev opencl-c-headers libgemmlowp-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (stb decodes the sample images of the conformance tests)
+  libgtest-dev libgmock-dev libbenchmark-dev libstb-dev
   # headless GUI runs and screenshots
   xvfb xauth
 )
+# The conformance tests run LiteRT.js under Node (tests/conformance). Debian's
+# nodejs and npm are added only when no `node` is on the PATH, so a newer
+# Node installed another way is left alone.
+if ! command -v node >/dev/null 2>&1; then
+  QS_PACKAGES+=(nodejs npm)
+fi
 
 log() { printf '[deps] %s\n' "$*"; }
 

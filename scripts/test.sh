@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the machine and runs the whole test suite:
 #   1. scripts/deps.sh                    (installs missing Debian packages)
-#   2. `ci` preset: GCC release build, warnings as errors, ctest
+#   2. `ci` preset: GCC release build, warnings as errors, LiteRT.js (npm ci) for the conformance
+#      tests, ctest
 #   3. benchmarks (figures only: they print, they don't judge)
 #   4. `asan` preset: Clang ASan+UBSan build (no GUI), ctest
 #   5. libFuzzer on the model reader for QS_FUZZ_SECONDS (default 60) if it was built
@@ -112,14 +113,35 @@ run_fuzz() {
   grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/fuzz.log" || true
 }
 
+# install_litert PRESET: LiteRT.js for the conformance tests (tests/conformance), installed with
+# `npm ci` from the pinned lock file into build/PRESET/conformance/node_modules, where the tests
+# look for it. Skipped when that install already matches the lock file, so a machine without
+# network can re-run the suite (npm's cache also serves --prefer-offline).
+install_litert() {
+  local dest="build/$1/conformance"
+  mkdir -p "$dest" || return 1
+  if [[ -f "$dest/node_modules/@litertjs/core/package.json" ]] &&
+    cmp -s tests/conformance/package-lock.json "$dest/package-lock.json"; then
+    echo "LiteRT.js already installed in $dest"
+    return 0
+  fi
+  cp tests/conformance/package.json tests/conformance/package-lock.json "$dest/" &&
+    (cd "$dest" && npm ci --no-audit --no-fund --prefer-offline)
+}
+
 stage deps bash scripts/deps.sh
 
 stage "ci configure" cmake --preset ci "${CONFIGURE_ARGS[@]}"
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  stage "ci litert.js" install_litert ci
+else
+  skip "ci litert.js" "node/npm not found: the conformance tests will skip"
+fi
 stage "ci build" cmake --build --preset ci
 stage "ci tests" run_ctest ci
 
 # Figures, not pass/fail: printed so every CI log carries them.
-for bench in bench_info bench_graph_view; do
+for bench in bench_info bench_graph_view bench_runtime bench_kernels; do
   if [[ -x build/ci/tests/bench/$bench ]]; then
     stage "$bench" "build/ci/tests/bench/$bench"
   else
@@ -128,6 +150,11 @@ for bench in bench_info bench_graph_view; do
 done
 
 stage "asan configure" cmake --preset asan "${CONFIGURE_ARGS[@]}"
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  stage "asan litert.js" install_litert asan
+else
+  skip "asan litert.js" "node/npm not found: the conformance tests will skip"
+fi
 stage "asan build" cmake --build --preset asan
 stage "asan tests" run_ctest asan
 

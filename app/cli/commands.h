@@ -8,5 +8,6 @@
 namespace qs::cli {
 
 int run_info(const std::vector<std::string>& args);
+int run_run(const std::vector<std::string>& args);
 
 }  // namespace qs::cli

@@ -14,6 +14,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  info MODEL [--json]   summary of a .tflite model: inputs, outputs, ops,\n"
     "                        parameters, signatures, metadata\n"
+    "  run MODEL --input A.npy|S.npz --output OUT.npz\n"
+    "                        run a model on NumPy arrays, save its outputs\n"
     "\n"
     "  quantscope-cli <command> --help   help for one command\n"
     "  quantscope-cli --version\n"
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "info") return qs::cli::run_info(args);
+  if (command == "run") return qs::cli::run_run(args);
   std::fprintf(stderr, "quantscope-cli: unknown command '%s' (try --help)\n", command.c_str());
   return 2;
 }

@@ -275,16 +275,19 @@ Status SubgraphExecutor::allocate_planned() {
   for (size_t i = 0; i < tensors_.size(); ++i) {
     Tensor& t = tensors_[i];
     if (t.storage == Storage::kConstant || t.storage == Storage::kDynamic) continue;
+    if (t.storage != Storage::kPersistent && first[i] == INT32_MAX && last[i] < 0) {
+      // Neither written nor read: no memory, and its shape may be unknown
+      // (lstm_calibrated2.bin declares an unused tensor [-1]).
+      t.data = nullptr;
+      t.bytes = 0;
+      continue;
+    }
     auto bytes = byte_size(t);
     if (!bytes) return tl::unexpected(bytes.error());
     t.bytes = *bytes;
     if (t.storage == Storage::kPersistent) {
       own_blocks_[i].resize(*bytes);
       t.data = own_blocks_[i].data();
-      continue;
-    }
-    if (first[i] == INT32_MAX && last[i] < 0) {
-      t.data = nullptr;  // neither written nor read: no memory
       continue;
     }
     const int from = first[i] == INT32_MAX ? -1 : first[i];

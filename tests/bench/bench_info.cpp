@@ -13,15 +13,12 @@
 // makes every cold figure smaller but keeps their ratio meaningful.
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -34,9 +31,8 @@
 #include "format/write_model.h"
 #include "inspect/model_info.h"
 #include "support/model_builder.h"
+#include "support/subprocess.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace {
 
@@ -124,21 +120,8 @@ double median(std::vector<double> v) {
 // Runs `quantscope-cli info PATH`, stdout to `out_path`; returns the exit
 // status (-1 if it did not exit normally).
 int run_cli_info(const std::filesystem::path& model, const std::filesystem::path& out_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::string cli = QS_CLI_PATH;
-  std::string info = "info";
-  std::string path = model.string();
-  char* argv[] = {cli.data(), info.data(), path.data(), nullptr};
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, cli.c_str(), &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const auto p = qs::test::run_process({QS_CLI_PATH, "info", model.string()}, out_path, out_path.string() + ".err");
+  return p.exit_code;
 }
 
 // The in-process equivalent of `info`; checks the answer is right.

@@ -3,13 +3,9 @@
 // (app/cli/main.cpp: 0 success, 1 bad input with a one-line reason,
 // 2 usage error).
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,58 +15,22 @@
 #include "format/write_model.h"
 #include "support/corpus.h"
 #include "support/model_builder.h"
+#include "support/subprocess.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace qs::cli {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;  // -1: did not exit normally (killed by a signal)
-  std::string out;
-  std::string err;
-};
+using CliRun = test::ProcessResult;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Runs quantscope-cli with `args`. Output goes to files rather than pipes,
-// so a large report can't fill a pipe and deadlock the wait.
 CliRun run_cli(const std::vector<std::string>& args) {
-  test::TempDir dir("qs-cli");
-  const auto out_path = dir / "stdout";
-  const auto err_path = dir / "stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> argv_storage{QS_CLI_PATH};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, QS_CLI_PATH, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  CliRun run;
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << QS_CLI_PATH << ": " << std::strerror(rc);
-    return run;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  run.out = slurp(out_path);
-  run.err = slurp(err_path);
+  std::vector<std::string> argv{QS_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CliRun run = test::capture(argv);
+  if (!run.started) ADD_FAILURE() << run.error;
   return run;
 }
 
-size_t line_count(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 // ad01_fp32.tflite's input is "input_1" according to the corpus CATALOG.tsv
 // (column inputs(sg0)), which was produced independently of this tool.
@@ -132,7 +92,7 @@ TEST(CliInfo, GarbageFileIsExitOneWithOneLineNamingIt) {
   }
   const CliRun r = run_cli({"info", path.string()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1u) << r.err;
   EXPECT_TRUE(r.err.ends_with("\n")) << r.err;
   EXPECT_NE(r.err.find(path.string()), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
@@ -143,7 +103,7 @@ TEST(CliInfo, MissingFileIsExitOne) {
   const auto path = dir / "does-not-exist.tflite";
   const CliRun r = run_cli({"info", path.string()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find(path.string()), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
@@ -152,7 +112,7 @@ TEST(CliInfo, DirectoryIsExitOne) {
   test::TempDir dir("qs-cli");
   const CliRun r = run_cli({"info", dir.path().string()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1u) << r.err;
 }
 
 TEST(CliInfo, NoArgumentsIsUsageError) {

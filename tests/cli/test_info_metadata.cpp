@@ -3,12 +3,8 @@
 // throwaway Python FlatBuffer reader and `flatc --json --raw-binary`, not
 // with QuantScope (see tests/core/test_tflite_metadata.cpp).
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -19,54 +15,19 @@
 #include "format/write_model.h"
 #include "support/corpus.h"
 #include "support/model_builder.h"
+#include "support/subprocess.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace qs::cli {
 namespace {
 
-struct CliResult {
-  int exit_code = -1;  // -1: did not exit normally
-  std::string out;
-  std::string err;
-};
+using CliResult = test::ProcessResult;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// quantscope-cli with `args`, its output captured in files (a pipe could
-// fill up and deadlock the wait).
 CliResult run_cli(const std::vector<std::string>& args) {
-  test::TempDir dir("qs-cli-meta");
-  const auto out_path = dir / "stdout";
-  const auto err_path = dir / "stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> storage{QS_CLI_PATH};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, QS_CLI_PATH, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  CliResult run;
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << QS_CLI_PATH << ": " << std::strerror(rc);
-    return run;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  run.out = slurp(out_path);
-  run.err = slurp(err_path);
+  std::vector<std::string> argv{QS_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CliResult run = test::capture(argv);
+  if (!run.started) ADD_FAILURE() << run.error;
   return run;
 }
 

@@ -20,7 +20,7 @@ int OpTest::input(std::string name, format::TensorType type, runtime::Shape shap
 int OpTest::constant_bytes(std::string name, format::TensorType type, runtime::Shape shape,
                            const std::vector<std::byte>& bytes) {
   std::vector<uint8_t> raw(bytes.size());
-  std::memcpy(raw.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(raw.data(), bytes.data(), bytes.size());
   return add_constant(*model_, subgraph(), std::move(name), type, std::move(shape), format::Bytes::own(std::move(raw)));
 }
 

@@ -29,7 +29,7 @@ struct HostTensor {
   template <class T>
   std::vector<T> values() const {
     std::vector<T> out(bytes.size() / sizeof(T));
-    std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+    if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
     return out;
   }
 };
@@ -49,7 +49,7 @@ HostTensor host_tensor(runtime::Shape shape, const std::vector<T>& values) {
   HostTensor h{type_of<T>(), std::move(shape), std::vector<std::byte>(values.size() * sizeof(T))};
   if constexpr (std::is_same_v<T, bool>) {
     for (size_t i = 0; i < values.size(); ++i) h.bytes[i] = std::byte{values[i] ? uint8_t{1} : uint8_t{0}};
-  } else {
+  } else if (!values.empty()) {  // memcpy from an empty vector's null data() is undefined
     std::memcpy(h.bytes.data(), values.data(), h.bytes.size());
   }
   return h;
