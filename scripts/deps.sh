@@ -10,6 +10,8 @@ QS_PACKAGES=(
   build-essential cmake ninja-build clang libclang-rt-14-dev pkg-config git
   # model format, errors as values, JSON output, NumPy .npz (zip) files
   flatbuffers-compiler libflatbuffers-dev libexpected-dev nlohmann-json3-dev libzip-dev
+  # SHA-256 of models (stats files name the exact model they belong to)
+  libssl-dev
   # GUI
   qt6-base-dev qt6-svg-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # maths and kernels (oneDNN's CMake config needs the OpenCL packages)

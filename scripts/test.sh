@@ -141,7 +141,7 @@ stage "ci build" cmake --build --preset ci
 stage "ci tests" run_ctest ci
 
 # Figures, not pass/fail: printed so every CI log carries them.
-for bench in bench_info bench_graph_view bench_runtime bench_kernels; do
+for bench in bench_info bench_graph_view bench_runtime bench_kernels bench_calibration; do
   if [[ -x build/ci/tests/bench/$bench ]]; then
     stage "$bench" "build/ci/tests/bench/$bench"
   else

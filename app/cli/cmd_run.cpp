@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "format/model_file.h"
 #include "io/npy.h"
@@ -42,9 +43,6 @@ constexpr const char* kHelp =
     "array's size. float64/float16 arrays feed FLOAT32 inputs (rounded); other\n"
     "types must match exactly.\n";
 
-constexpr int kExitBadInput = 1;
-constexpr int kExitUsage = 2;
-
 struct Options {
   std::string model;
   std::vector<std::string> inputs;
@@ -52,19 +50,12 @@ struct Options {
   std::string signature;
 };
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "quantscope-cli run: %s\n", message.c_str());
-  return kExitUsage;
-}
-
-int input_error(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
-  return kExitBadInput;
-}
+int usage_error(const std::string& message) { return cli::usage_error("run", message); }
 
 bool has_npz_extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".npz";
 }
 
@@ -135,7 +126,8 @@ class RunCommand {
     for (const auto& s : sources) {
       std::error_code ec;
       if (std::filesystem::equivalent(s, opt_.output, ec)) {
-        return usage_error(cat("--output '", opt_.output, "' is the same file as '", s, "'; refusing to overwrite it"));
+        return usage_error(
+            cat("--output '", opt_.output, "' is the same file as '", s, "'; refusing to overwrite it"));
       }
     }
     return 0;
@@ -217,8 +209,8 @@ class RunCommand {
       if (dtype != t.type) {
         const bool float_in = p.array.dtype == io::DType::kFloat64 || p.array.dtype == io::DType::kFloat16;
         if (!(t.type == format::TensorType::FLOAT32 && float_in)) {
-          return input_error(cat(where, ": dtype ", io::dtype_name(p.array.dtype), " does not match the model's ",
-                                 format::type_name(t.type)));
+          return input_error(cat(where, ": dtype ", io::dtype_name(p.array.dtype),
+                                 " does not match the model's ", format::type_name(t.type)));
         }
         auto converted = io::convert_float(p.array, io::DType::kFloat32);
         if (!converted) return input_error(cat(where, ": ", converted.error().message));
@@ -300,7 +292,8 @@ class RunCommand {
           return input_error(cat(opt_.model, ": ", st.error().message, sample));
         }
       }
-      if (auto st = interp_->invoke(); !st) return input_error(cat(opt_.model, ": ", st.error().message, sample));
+      if (auto st = interp_->invoke(); !st)
+        return input_error(cat(opt_.model, ": ", st.error().message, sample));
       for (int o = 0; o < n_out; ++o) {
         const runtime::Tensor& t = interp_->output(o);
         auto& shape = result_shapes_[static_cast<size_t>(o)];
@@ -349,7 +342,8 @@ class RunCommand {
     if (auto st = io::write_npz(opt_.output, arrays); !st) return input_error(st.error().message);
     std::string summary;
     for (const auto& a : arrays) {
-      summary += cat(summary.empty() ? "" : ", ", "'", a.name, "' ", io::dtype_name(a.dtype), io::shape_string(a.shape));
+      summary += cat(summary.empty() ? "" : ", ", "'", a.name, "' ", io::dtype_name(a.dtype),
+                     io::shape_string(a.shape));
     }
     const std::string runs = samples_ == 1 ? std::string("1 run") : cat(samples_, " samples, one run each");
     std::printf("wrote %s (%s): %s\n", opt_.output.c_str(), runs.c_str(), summary.c_str());

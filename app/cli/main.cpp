@@ -16,6 +16,10 @@ constexpr const char* kUsage =
     "                        parameters, signatures, metadata\n"
     "  run MODEL --input A.npy|S.npz --output OUT.npz\n"
     "                        run a model on NumPy arrays, save its outputs\n"
+    "  calibrate MODEL --data PATH... --out STATS.json\n"
+    "                        collect per-tensor statistics over calibration data\n"
+    "  stats STATS.json... [--tensor NAME] [--method M]\n"
+    "                        ranges each method gives; merge stats files\n"
     "\n"
     "  quantscope-cli <command> --help   help for one command\n"
     "  quantscope-cli --version\n"
@@ -39,6 +43,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "info") return qs::cli::run_info(args);
   if (command == "run") return qs::cli::run_run(args);
+  if (command == "calibrate") return qs::cli::run_calibrate(args);
+  if (command == "stats") return qs::cli::run_stats(args);
   std::fprintf(stderr, "quantscope-cli: unknown command '%s' (try --help)\n", command.c_str());
   return 2;
 }

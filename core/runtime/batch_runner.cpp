@@ -48,6 +48,11 @@ Status BatchRunner::run(size_t count, const BatchCallbacks& callbacks) {
       const size_t sample = next++;
       if (sample >= count) return;
       Status s = callbacks.fill ? callbacks.fill(sample, interp) : Status{};
+      if (!s && callbacks.skip_on_fill_error && callbacks.skip_on_fill_error(sample, s.error())) {
+        const size_t finished = ++done;
+        if (callbacks.progress) callbacks.progress(finished);
+        continue;
+      }
       if (s) s = interp.invoke(observer);
       if (s && callbacks.take) s = callbacks.take(sample, interp);
       if (!s) {

@@ -26,6 +26,9 @@ struct BatchOptions {
 struct BatchCallbacks {
   // Sets the inputs of sample `sample` (resize and fill).
   std::function<Status(size_t sample, Interpreter& interp)> fill;
+  // When `fill` fails: return true to skip the sample (it counts as done and
+  // the run goes on), false to stop with the error. Empty: stop.
+  std::function<bool(size_t sample, const Error& error)> skip_on_fill_error;
   // Reads the outputs of sample `sample`; may be empty.
   std::function<Status(size_t sample, const Interpreter& interp)> take;
   // Observer for worker `worker` (called once per worker before it starts);

@@ -15,6 +15,7 @@
 #include "format/write_model.h"
 #include "io/npy.h"
 #include "io/npz.h"
+#include "support/arrays.h"
 #include "support/corpus.h"
 #include "support/model_builder.h"
 #include "support/subprocess.h"
@@ -24,6 +25,7 @@ namespace qs::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using test::array;
 
 using CliRun = test::ProcessResult;
 
@@ -33,18 +35,6 @@ CliRun run_cli(const std::vector<std::string>& args) {
   CliRun run = test::capture(argv);
   if (!run.started) ADD_FAILURE() << run.error;
   return run;
-}
-
-
-template <class T>
-io::Array array(std::string name, io::DType dtype, std::vector<int64_t> shape, const std::vector<T>& v) {
-  io::Array a;
-  a.name = std::move(name);
-  a.dtype = dtype;
-  a.shape = std::move(shape);
-  a.data.resize(v.size() * sizeof(T));
-  std::memcpy(a.data.data(), v.data(), a.data.size());
-  return a;
 }
 
 std::vector<float> floats(const io::Array& a) {
@@ -84,7 +74,8 @@ std::vector<float> expected_fc(const format::Model& m, const std::vector<float>&
   std::vector<float> y(kOut);
   for (int o = 0; o < kOut; ++o) {
     double acc = b[static_cast<size_t>(o)];
-    for (int i = 0; i < kIn; ++i) acc += double{w[static_cast<size_t>(o * kIn + i)]} * x[static_cast<size_t>(i)];
+    for (int i = 0; i < kIn; ++i)
+      acc += double{w[static_cast<size_t>(o * kIn + i)]} * x[static_cast<size_t>(i)];
     y[static_cast<size_t>(o)] = static_cast<float>(std::max(acc, 0.0));
   }
   return y;
@@ -124,7 +115,8 @@ void expect_near(const std::vector<float>& got, const std::vector<float>& want) 
 
 TEST_F(CliRunTest, OneNpyInputWritesOutputsByName) {
   write(array<float>("", io::DType::kFloat32, {1, kIn}, x0_), "x.npy");
-  const auto r = run_cli({"run", model_path_.string(), "--input", path("x.npy").string(), "--output", path("o.npz").string()});
+  const auto r = run_cli(
+      {"run", model_path_.string(), "--input", path("x.npy").string(), "--output", path("o.npz").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(test::line_count(r.out), 1u);
@@ -140,7 +132,8 @@ TEST_F(CliRunTest, BatchRunsSampleBySampleAndConcatenates) {
   std::vector<float> batch = x0_;
   batch.insert(batch.end(), x1_.begin(), x1_.end());
   write(array<float>("", io::DType::kFloat32, {2, kIn}, batch), "x.npy");
-  const auto r = run_cli({"run", model_path_.string(), "-i", path("x.npy").string(), "-o", path("o.npz").string()});
+  const auto r =
+      run_cli({"run", model_path_.string(), "-i", path("x.npy").string(), "-o", path("o.npz").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("2 samples"), std::string::npos) << r.out;
   const io::Array y = read_output("o.npz");
@@ -201,8 +194,8 @@ TEST_F(CliRunTest, SignatureKeysOutputsByAlias) {
 TEST_F(CliRunTest, Float64InputsAreRoundedToFloat32) {
   const std::vector<double> x(x0_.begin(), x0_.end());
   write(array<double>("", io::DType::kFloat64, {1, kIn}, x), "x64.npy");
-  const auto r = run_cli({"run", model_path_.string(), "--input", path("x64.npy").string(), "--output",
-                          path("o.npz").string()});
+  const auto r = run_cli(
+      {"run", model_path_.string(), "--input", path("x64.npy").string(), "--output", path("o.npz").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_near(floats(read_output("o.npz")), expected_fc(model_, x0_));
 }
@@ -213,7 +206,8 @@ void expect_bad_input(const CliRun& r, const std::vector<std::string>& parts) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(test::line_count(r.err), 1u) << r.err;
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-  for (const auto& p : parts) EXPECT_NE(r.err.find(p), std::string::npos) << "missing '" << p << "' in: " << r.err;
+  for (const auto& p : parts)
+    EXPECT_NE(r.err.find(p), std::string::npos) << "missing '" << p << "' in: " << r.err;
 }
 
 TEST_F(CliRunTest, BadInputsFailWithOneLineNamingInputAndFile) {
@@ -227,18 +221,21 @@ TEST_F(CliRunTest, BadInputsFailWithOneLineNamingInputAndFile) {
                    {"input 'x'", "ints.npy", "int32", "FLOAT32"});
   expect_bad_input(run_cli({"run", model, "--input", path("wide.npy").string(), "--output", out}),
                    {"input 'x'", "wide.npy", "[1,5]", "[1,4]"});
-  expect_bad_input(run_cli({"run", model, "--input", path("x.npy").string(), "--input", path("x.npy").string(),
-                            "--output", out}),
+  expect_bad_input(run_cli({"run", model, "--input", path("x.npy").string(), "--input",
+                            path("x.npy").string(), "--output", out}),
                    {"fc.tflite", "takes 1 input", "given 2"});
-  expect_bad_input(run_cli({"run", model, "--input", path("absent.npy").string(), "--output", out}), {"absent.npy"});
+  expect_bad_input(run_cli({"run", model, "--input", path("absent.npy").string(), "--output", out}),
+                   {"absent.npy"});
   std::ofstream(path("junk.npy")) << "not numpy";
-  expect_bad_input(run_cli({"run", model, "--input", path("junk.npy").string(), "--output", out}), {"junk.npy"});
+  expect_bad_input(run_cli({"run", model, "--input", path("junk.npy").string(), "--output", out}),
+                   {"junk.npy"});
   const std::vector<io::Array> other = {array<float>("something_else", io::DType::kFloat32, {1, kIn}, x0_)};
   ASSERT_TRUE(io::write_npz(path("other.npz"), other));
   expect_bad_input(run_cli({"run", model, "--input", path("other.npz").string(), "--output", out}),
                    {"other.npz", "no array for input 'x'", "'something_else'"});
-  expect_bad_input(run_cli({"run", path("absent.tflite").string(), "--input", path("x.npy").string(), "--output", out}),
-                   {"absent.tflite"});
+  expect_bad_input(
+      run_cli({"run", path("absent.tflite").string(), "--input", path("x.npy").string(), "--output", out}),
+      {"absent.tflite"});
   EXPECT_FALSE(fs::exists(out));
   // fc.tflite, 3 .npy, other.npz, junk.npy: nothing else was created.
   EXPECT_EQ(files(), 6u);
@@ -249,7 +246,7 @@ TEST_F(CliRunTest, UsageErrorsExitWithTwo) {
   const std::string model = model_path_.string();
   const std::string x = path("x.npy").string();
   EXPECT_EQ(run_cli({"run"}).exit_code, 2);
-  EXPECT_EQ(run_cli({"run", model, "--input", x}).exit_code, 2);  // no --output
+  EXPECT_EQ(run_cli({"run", model, "--input", x}).exit_code, 2);                        // no --output
   EXPECT_EQ(run_cli({"run", model, "--output", path("o.npz").string()}).exit_code, 2);  // no --input
   EXPECT_EQ(run_cli({"run", model, "--input", x, "--output", path("o.npz").string(), "--fast"}).exit_code, 2);
   EXPECT_EQ(run_cli({"run", model, model, "--input", x, "--output", path("o.npz").string()}).exit_code, 2);
@@ -257,12 +254,14 @@ TEST_F(CliRunTest, UsageErrorsExitWithTwo) {
   // An .npz input must stand alone.
   const std::vector<io::Array> in = {array<float>("x", io::DType::kFloat32, {1, kIn}, x0_)};
   ASSERT_TRUE(io::write_npz(path("in.npz"), in));
-  EXPECT_EQ(run_cli({"run", model, "--input", path("in.npz").string(), "--input", x, "--output", path("o.npz").string()})
+  EXPECT_EQ(run_cli({"run", model, "--input", path("in.npz").string(), "--input", x, "--output",
+                     path("o.npz").string()})
                 .exit_code,
             2);
   // Never overwrite an input or the model.
   const std::string before = test::slurp(path("in.npz"));
-  const auto clobber = run_cli({"run", model, "--input", path("in.npz").string(), "--output", path("in.npz").string()});
+  const auto clobber =
+      run_cli({"run", model, "--input", path("in.npz").string(), "--output", path("in.npz").string()});
   EXPECT_EQ(clobber.exit_code, 2);
   EXPECT_NE(clobber.err.find("refusing to overwrite"), std::string::npos) << clobber.err;
   EXPECT_EQ(test::slurp(path("in.npz")), before);
@@ -276,8 +275,8 @@ TEST_F(CliRunTest, UsageErrorsExitWithTwo) {
 TEST_F(CliRunTest, ReplacesAnExistingOutputWhole) {
   std::ofstream(path("o.npz")) << "old content that is not an npz";
   write(array<float>("", io::DType::kFloat32, {1, kIn}, x0_), "x.npy");
-  const auto r = run_cli({"run", model_path_.string(), "--input", path("x.npy").string(), "--output",
-                          path("o.npz").string()});
+  const auto r = run_cli(
+      {"run", model_path_.string(), "--input", path("x.npy").string(), "--output", path("o.npz").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_near(floats(read_output("o.npz")), expected_fc(model_, x0_));
   EXPECT_EQ(files(), 3u);  // model, x.npy, o.npz: no temporary left behind

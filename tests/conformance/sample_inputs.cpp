@@ -1,11 +1,6 @@
 #include "conformance/sample_inputs.h"
 
-#include <stb_image.h>
-
-#include <algorithm>
-#include <cmath>
 #include <cstring>
-#include <memory>
 #include <random>
 
 namespace qs::conformance {
@@ -51,85 +46,62 @@ Result<io::Array> random_array(format::TensorType type, const runtime::Shape& sh
   const auto n = static_cast<size_t>(a.elements());
   std::mt19937_64 rng(seed);
   switch (type) {
-    case TensorType::FLOAT32: fill<float>(a, n, rng, true); break;
-    case TensorType::FLOAT64: fill<double>(a, n, rng, true); break;
-    case TensorType::INT8: fill<int8_t>(a, n, rng, false); break;
-    case TensorType::UINT8: fill<uint8_t>(a, n, rng, false); break;
-    case TensorType::BOOL: fill<uint8_t>(a, n, rng, false); break;
-    case TensorType::INT16: fill<int16_t>(a, n, rng, false); break;
-    case TensorType::UINT16: fill<uint16_t>(a, n, rng, false); break;
-    case TensorType::INT32: fill<int32_t>(a, n, rng, false); break;
-    case TensorType::UINT32: fill<uint32_t>(a, n, rng, false); break;
-    case TensorType::INT64: fill<int64_t>(a, n, rng, false); break;
-    case TensorType::UINT64: fill<uint64_t>(a, n, rng, false); break;
-    default: return fail(cat("no random values for ", format::type_name(type), " inputs"));
+    case TensorType::FLOAT32:
+      fill<float>(a, n, rng, true);
+      break;
+    case TensorType::FLOAT64:
+      fill<double>(a, n, rng, true);
+      break;
+    case TensorType::INT8:
+      fill<int8_t>(a, n, rng, false);
+      break;
+    case TensorType::UINT8:
+      fill<uint8_t>(a, n, rng, false);
+      break;
+    case TensorType::BOOL:
+      fill<uint8_t>(a, n, rng, false);
+      break;
+    case TensorType::INT16:
+      fill<int16_t>(a, n, rng, false);
+      break;
+    case TensorType::UINT16:
+      fill<uint16_t>(a, n, rng, false);
+      break;
+    case TensorType::INT32:
+      fill<int32_t>(a, n, rng, false);
+      break;
+    case TensorType::UINT32:
+      fill<uint32_t>(a, n, rng, false);
+      break;
+    case TensorType::INT64:
+      fill<int64_t>(a, n, rng, false);
+      break;
+    case TensorType::UINT64:
+      fill<uint64_t>(a, n, rng, false);
+      break;
+    default:
+      return fail(cat("no random values for ", format::type_name(type), " inputs"));
   }
   return a;
 }
 
 Result<Image> load_image(const std::filesystem::path& path, int channels) {
-  int w = 0;
-  int h = 0;
-  int in_channels = 0;
-  std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load(path.c_str(), &w, &h, &in_channels, channels),
-                                                   stbi_image_free);
-  if (!pixels) return fail(cat(path.string(), ": cannot decode image: ", stbi_failure_reason()));
-  Image img;
-  img.width = w;
-  img.height = h;
-  img.channels = channels;
-  const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(channels);
-  img.pixels.assign(pixels.get(), pixels.get() + n);
-  return img;
-}
-
-Image resize_bilinear(const Image& image, int width, int height) {
-  if (image.width == width && image.height == height) return image;
-  Image out;
-  out.width = width;
-  out.height = height;
-  out.channels = image.channels;
-  out.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * static_cast<size_t>(image.channels));
-  const auto source = [](int dst, int in, int n_out, int* lo, int* hi, float* frac) {
-    const float s = (static_cast<float>(dst) + 0.5f) * static_cast<float>(in) / static_cast<float>(n_out) - 0.5f;
-    const float clamped = std::clamp(s, 0.0f, static_cast<float>(in - 1));
-    *lo = static_cast<int>(std::floor(clamped));
-    *hi = std::min(*lo + 1, in - 1);
-    *frac = clamped - static_cast<float>(*lo);
-  };
-  const auto at = [&](int x, int y, int c) {
-    return static_cast<float>(image.pixels[(static_cast<size_t>(y) * static_cast<size_t>(image.width) +
-                                            static_cast<size_t>(x)) * static_cast<size_t>(image.channels) +
-                                           static_cast<size_t>(c)]);
-  };
-  for (int y = 0; y < height; ++y) {
-    int y0, y1;
-    float fy;
-    source(y, image.height, height, &y0, &y1, &fy);
-    for (int x = 0; x < width; ++x) {
-      int x0, x1;
-      float fx;
-      source(x, image.width, width, &x0, &x1, &fx);
-      for (int c = 0; c < image.channels; ++c) {
-        const float top = at(x0, y0, c) * (1 - fx) + at(x1, y0, c) * fx;
-        const float bottom = at(x0, y1, c) * (1 - fx) + at(x1, y1, c) * fx;
-        const float v = top * (1 - fy) + bottom * fy;
-        out.pixels[(static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) *
-                       static_cast<size_t>(image.channels) +
-                   static_cast<size_t>(c)] = static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
-      }
-    }
+  if (channels != 1 && channels != 3) {
+    return fail(cat(path.string(), ": cannot load an image with ", channels, " channels"));
   }
-  return out;
+  auto img = calib::decode_image(path);
+  if (!img) return tl::unexpected(img.error());
+  const Image rgb = calib::to_float(*img);
+  return channels == 1 ? calib::to_gray(rgb) : rgb;
 }
 
 io::Array image_array(const Image& image, float scale, float offset) {
   io::Array a;
   a.dtype = io::DType::kFloat32;
   a.shape = {1, image.height, image.width, image.channels};
-  a.data.resize(image.pixels.size() * sizeof(float));
-  for (size_t i = 0; i < image.pixels.size(); ++i) {
-    const float v = static_cast<float>(image.pixels[i]) * scale + offset;
+  a.data.resize(image.values.size() * sizeof(float));
+  for (size_t i = 0; i < image.values.size(); ++i) {
+    const float v = image.values[i] * scale + offset;
     std::memcpy(a.data.data() + i * sizeof(float), &v, sizeof(float));
   }
   return a;

@@ -1,12 +1,13 @@
 #pragma once
 // Inputs for the conformance tests: deterministic random arrays, and real
-// images from the shared data folder decoded with stb_image (JPEG, PNG, BMP).
+// images from the shared data folder decoded by core/calib (JPEG, PNG, BMP).
 
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
 #include <vector>
 
+#include "calib/image.h"
 #include "common/status.h"
 #include "format/tensor_type.h"
 #include "io/npy.h"
@@ -27,18 +28,15 @@ uint64_t seed_from(std::string_view text);
 // Fails for types without a sensible random value (string, resource, ...).
 Result<io::Array> random_array(format::TensorType type, const runtime::Shape& shape, uint64_t seed);
 
-struct Image {
-  int width = 0;
-  int height = 0;
-  int channels = 0;
-  std::vector<uint8_t> pixels;  // row-major, interleaved channels
-};
+// Images come through core/calib, the project's one decoder and resizer,
+// as float pixels 0..255.
+using Image = calib::FloatImage;
 
-// Decodes with `channels` channels (1 grey, 3 RGB); errors name the file.
+// Decodes with `channels` channels (1: ITU-R 601 gray, 3: RGB); errors name
+// the file.
 Result<Image> load_image(const std::filesystem::path& path, int channels);
-// Bilinear resampling with half-pixel centres (src = (dst + 0.5) * in / out
-// - 0.5, clamped at the edges), rounding to the nearest 8-bit value.
-Image resize_bilinear(const Image& image, int width, int height);
+// Bilinear resampling with half-pixel centres.
+using calib::resize_bilinear;
 // float32 [1, height, width, channels] with value = pixel * scale + offset.
 io::Array image_array(const Image& image, float scale, float offset);
 

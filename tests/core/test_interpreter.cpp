@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <random>
 
 #include "format/op_options.h"
@@ -59,7 +61,8 @@ KernelFactory fake_less() {
         return {};
       },
       [](OpContext& ctx) -> Status {
-        ctx.output(0).mutable_values<uint8_t>()[0] = ctx.input(0)->values<int32_t>()[0] < ctx.input(1)->values<int32_t>()[0];
+        ctx.output(0).mutable_values<uint8_t>()[0] =
+            ctx.input(0)->values<int32_t>()[0] < ctx.input(1)->values<int32_t>()[0];
         return {};
       });
 }
@@ -107,8 +110,9 @@ struct Recorder final : Observer {
   }
 };
 
-Result<std::vector<HostTensor>> run(std::shared_ptr<format::Model> model, const std::vector<HostTensor>& inputs,
-                                    const KernelRegistry& registry, Observer* observer = nullptr) {
+Result<std::vector<HostTensor>> run(std::shared_ptr<format::Model> model,
+                                    const std::vector<HostTensor>& inputs, const KernelRegistry& registry,
+                                    Observer* observer = nullptr) {
   InterpreterOptions options;
   options.registry = &registry;
   auto interp = Interpreter::create(std::move(model), options);
@@ -175,7 +179,8 @@ TEST(Interpreter, ChainWithSkipEdgeComputesTheRightValuesAndObserverSeesEveryOp)
   ASSERT_EQ(recorder.ops.size(), 13u);
   for (int i = 0; i < 13; ++i) EXPECT_EQ(recorder.ops[static_cast<size_t>(i)], i);
   // The observer saw op k's output while it was valid: x + k + 1.
-  for (size_t k = 0; k < 12; ++k) EXPECT_EQ(recorder.first_output[k][5], 5.0f + static_cast<float>(k + 1)) << k;
+  for (size_t k = 0; k < 12; ++k)
+    EXPECT_EQ(recorder.first_output[k][5], 5.0f + static_cast<float>(k + 1)) << k;
   EXPECT_EQ(recorder.input_events, std::vector<int>{0});
 }
 
@@ -201,7 +206,8 @@ TEST(Interpreter, UnsupportedOpIsReportedByIndexAndNameBeforeAnythingRuns) {
   u.op(BuiltinOp::TANH, {ux}, {uy});
   interp = Interpreter::create(std::make_shared<format::Model>(u.model()), options);
   ASSERT_FALSE(interp);
-  EXPECT_NE(interp.error().message.find("op #0 TANH is not supported"), std::string::npos) << interp.error().message;
+  EXPECT_NE(interp.error().message.find("op #0 TANH is not supported"), std::string::npos)
+      << interp.error().message;
 }
 
 TEST(Interpreter, ShapeComputedAtRunTimeMakesDownstreamOpsDynamic) {
@@ -244,7 +250,8 @@ TEST(Interpreter, OpsOnConstantsAreFoldedOnceWhilePlanning) {
     ASSERT_TRUE(out) << out.error().message;
     EXPECT_EQ(out->at(0).values<float>(), (std::vector<float>{12, 23, 34}));
   }
-  EXPECT_EQ(recorder.ops, (std::vector<int>{1, 1})) << "the folded op must not run (or be reported) per sample";
+  EXPECT_EQ(recorder.ops, (std::vector<int>{1, 1}))
+      << "the folded op must not run (or be reported) per sample";
   EXPECT_EQ(prepares, 2) << "each op prepared once while planning";
 }
 
@@ -334,8 +341,9 @@ TEST(Interpreter, ResourceVariablesKeepTheirValueAcrossInvokes) {
   m.subgraphs.emplace_back();
   format::Subgraph& init = m.subgraphs[1];
   const int h = test::add_tensor(init, "handle", TensorType::RESOURCE, {});
-  const int hundred = test::add_constant(m, init, "hundred", TensorType::FLOAT32, {1},
-                                         format::Bytes::copy_of(test::host_tensor<float>({}, {100.0f}).values<uint8_t>()));
+  const int hundred =
+      test::add_constant(m, init, "hundred", TensorType::FLOAT32, {1},
+                         format::Bytes::copy_of(test::host_tensor<float>({}, {100.0f}).values<uint8_t>()));
   test::add_op(init, BuiltinOp::VAR_HANDLE, {}, {h}, format::make_options(var));
   test::add_op(init, BuiltinOp::ASSIGN_VARIABLE, {h, hundred}, {});
   const KernelRegistry registry = fake_registry();
@@ -366,14 +374,29 @@ std::shared_ptr<format::Model> doubling_model() {
   return std::make_shared<format::Model>(t.model());
 }
 
+// The doubling model on two workers, with the stand-in kernels.
+struct TwoWorkers {
+  KernelRegistry registry = fake_registry();
+  std::unique_ptr<BatchRunner> runner;
+  std::string error;
+  TwoWorkers() {
+    BatchOptions options;
+    options.workers = 2;
+    options.interpreter.registry = &registry;
+    auto created = BatchRunner::create(doubling_model(), options);
+    if (created) {
+      runner = std::move(*created);
+    } else {
+      error = created.error().message;
+    }
+  }
+};
+
 TEST(BatchRunner, EverySampleRunsOnceAcrossWorkersWithItsOwnResult) {
-  const KernelRegistry registry = fake_registry();
-  BatchOptions options;
-  options.workers = 2;
-  options.interpreter.registry = &registry;
-  auto runner = BatchRunner::create(doubling_model(), options);
-  ASSERT_TRUE(runner) << runner.error().message;
-  ASSERT_EQ((*runner)->workers(), 2);
+  TwoWorkers two;
+  auto& runner = two.runner;
+  ASSERT_TRUE(runner) << two.error;
+  ASSERT_EQ(runner->workers(), 2);
   constexpr size_t kSamples = 200;
   std::vector<float> results(kSamples, -1.0f);
   std::atomic<size_t> last_progress{0};
@@ -388,17 +411,14 @@ TEST(BatchRunner, EverySampleRunsOnceAcrossWorkersWithItsOwnResult) {
     return {};
   };
   callbacks.progress = [&](size_t done) { last_progress = std::max(last_progress.load(), done); };
-  ASSERT_TRUE((*runner)->run(kSamples, callbacks));
+  ASSERT_TRUE(runner->run(kSamples, callbacks));
   for (size_t i = 0; i < kSamples; ++i) EXPECT_EQ(results[i], 2.0f * static_cast<float>(i)) << i;
   EXPECT_EQ(last_progress.load(), kSamples);
 }
 
 TEST(BatchRunner, AFailingSampleStopsTheRunAndIsNamed) {
-  const KernelRegistry registry = fake_registry();
-  BatchOptions options;
-  options.workers = 2;
-  options.interpreter.registry = &registry;
-  auto runner = BatchRunner::create(doubling_model(), options);
+  TwoWorkers two;
+  auto& runner = two.runner;
   ASSERT_TRUE(runner);
   std::atomic<size_t> ran{0};
   BatchCallbacks callbacks;
@@ -408,19 +428,52 @@ TEST(BatchRunner, AFailingSampleStopsTheRunAndIsNamed) {
     const std::vector<float> x(4, 1.0f);
     return interp.set_input(0, std::as_bytes(std::span(x)));
   };
-  auto s = (*runner)->run(1000, callbacks);
+  auto s = runner->run(1000, callbacks);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("sample 7"), std::string::npos) << s.error().message;
   EXPECT_NE(s.error().message.find("sample7.npy"), std::string::npos) << s.error().message;
   EXPECT_LT(ran.load(), 1000u);
 }
 
+TEST(BatchRunner, SkippedFillErrorsLetTheRunFinishWithoutInvoking) {
+  TwoWorkers two;
+  auto& runner = two.runner;
+  ASSERT_TRUE(runner);
+  std::mutex mutex;
+  std::vector<size_t> skipped;
+  std::atomic<size_t> taken{0};
+  std::atomic<size_t> last_progress{0};
+  BatchCallbacks callbacks;
+  callbacks.fill = [&](size_t sample, Interpreter& interp) -> Status {
+    if (sample % 10 == 3) return fail(cat("bad file sample", sample, ".png"));
+    const std::vector<float> x(4, 1.0f);
+    return interp.set_input(0, std::as_bytes(std::span(x)));
+  };
+  callbacks.skip_on_fill_error = [&](size_t sample, const Error& e) {
+    std::lock_guard lock(mutex);
+    EXPECT_NE(e.message.find(cat("sample", sample, ".png")), std::string::npos) << e.message;
+    skipped.push_back(sample);
+    return true;
+  };
+  callbacks.take = [&](size_t, const Interpreter&) -> Status {
+    ++taken;
+    return {};
+  };
+  callbacks.progress = [&](size_t done) {
+    size_t seen = last_progress.load();
+    while (done > seen && !last_progress.compare_exchange_weak(seen, done)) {
+    }
+  };
+  ASSERT_TRUE(runner->run(100, callbacks));
+  std::sort(skipped.begin(), skipped.end());
+  EXPECT_EQ(skipped, (std::vector<size_t>{3, 13, 23, 33, 43, 53, 63, 73, 83, 93}));
+  EXPECT_EQ(taken.load(), 90u);  // skipped samples are never invoked
+  EXPECT_EQ(last_progress.load(), 100u);
+}
+
 TEST(BatchRunner, CancelStopsEarly) {
-  const KernelRegistry registry = fake_registry();
-  BatchOptions options;
-  options.workers = 2;
-  options.interpreter.registry = &registry;
-  auto runner = BatchRunner::create(doubling_model(), options);
+  TwoWorkers two;
+  auto& runner = two.runner;
   ASSERT_TRUE(runner);
   std::atomic<bool> cancel{false};
   std::atomic<size_t> ran{0};
@@ -431,7 +484,7 @@ TEST(BatchRunner, CancelStopsEarly) {
     const std::vector<float> x(4, 1.0f);
     return interp.set_input(0, std::as_bytes(std::span(x)));
   };
-  auto s = (*runner)->run(100000, callbacks);
+  auto s = runner->run(100000, callbacks);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().message, "cancelled");
   EXPECT_LT(ran.load(), 100u);

@@ -28,29 +28,14 @@
 #include <vector>
 
 #include "io/npz.h"
+#include "support/arrays.h"
 #include "support/corpus.h"
 #include "support/temp_dir.h"
 
 namespace qs::io {
 namespace {
 
-template <class T>
-std::vector<T> values(const Array& a) {
-  std::vector<T> out(a.data.size() / sizeof(T));
-  std::memcpy(out.data(), a.data.data(), out.size() * sizeof(T));
-  return out;
-}
-
-template <class T>
-Array make(std::string name, DType dtype, std::vector<int64_t> shape, const std::vector<T>& v) {
-  Array a;
-  a.name = std::move(name);
-  a.dtype = dtype;
-  a.shape = std::move(shape);
-  a.data.resize(v.size() * sizeof(T));
-  std::memcpy(a.data.data(), v.data(), a.data.size());
-  return a;
-}
+using test::values;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -91,10 +76,10 @@ std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& m
     const auto size = static_cast<uint32_t>(data.size());
     std::string local;
     put32(local, 0x04034b50);
-    put16(local, 20);  // version needed
-    put16(local, 0);   // flags
-    put16(local, 0);   // method: stored
-    put16(local, 0);   // time
+    put16(local, 20);    // version needed
+    put16(local, 0);     // flags
+    put16(local, 0);     // method: stored
+    put16(local, 0);     // time
     put16(local, 0x21);  // date: 1980-01-01
     put32(local, crc);
     put32(local, size);
@@ -170,10 +155,10 @@ TEST(Npz, ReadsTheMlperfCalibrationSet) {
 TEST(Npz, RoundTripsStoredAndDeflated) {
   test::TempDir dir;
   const std::vector<Array> arrays = {
-      make<float>("x", DType::kFloat32, {2, 2}, {1.f, 2.f, 3.f, 4.f}),
-      make<int32_t>("serving_default_x:0", DType::kInt32, {3}, {7, 8, 9}),
-      make<uint8_t>("a/b", DType::kBool, {}, {1}),
-      make<double>("zeros", DType::kFloat64, {1000}, std::vector<double>(1000, 0.0)),
+      test::array<float>("x", DType::kFloat32, {2, 2}, {1.f, 2.f, 3.f, 4.f}),
+      test::array<int32_t>("serving_default_x:0", DType::kInt32, {3}, {7, 8, 9}),
+      test::array<uint8_t>("a/b", DType::kBool, {}, {1}),
+      test::array<double>("zeros", DType::kFloat64, {1000}, std::vector<double>(1000, 0.0)),
   };
   for (auto compression : {ZipCompression::kStored, ZipCompression::kDeflate}) {
     const auto path = dir / (compression == ZipCompression::kStored ? "s.npz" : "d.npz");
@@ -204,8 +189,8 @@ TEST(Npz, RoundTripsStoredAndDeflated) {
 TEST(Npz, ReadsArchivesWrittenByAnotherZipWriter) {
   test::TempDir dir;
   const auto path = dir / "hand.npz";
-  spit(path, stored_zip({{"arr_0.npy", npy_image(make<int16_t>("", DType::kInt16, {2}, {-3, 4}))},
-                         {"b.npy", npy_image(make<float>("", DType::kFloat32, {1}, {0.5f}))}}));
+  spit(path, stored_zip({{"arr_0.npy", npy_image(test::array<int16_t>("", DType::kInt16, {2}, {-3, 4}))},
+                         {"b.npy", npy_image(test::array<float>("", DType::kFloat32, {1}, {0.5f}))}}));
   auto arrays = read_npz(path);
   ASSERT_TRUE(arrays) << arrays.error().message;
   ASSERT_EQ(arrays->size(), 2u);
@@ -229,26 +214,26 @@ TEST(Npz, EmptyArchiveIsTheBareEndRecord) {
 TEST(Npz, FailedWriteLeavesTheOldFileUntouched) {
   test::TempDir dir;
   const auto path = dir / "out.npz";
-  const std::vector<Array> first = {make<float>("a", DType::kFloat32, {1}, {1.f})};
+  const std::vector<Array> first = {test::array<float>("a", DType::kFloat32, {1}, {1.f})};
   ASSERT_TRUE(write_npz(path, first));
   const std::string before = slurp(path);
   // Two members with one name, and data that does not fit its shape: both
   // refused before anything replaces the file.
-  const std::vector<Array> dup = {make<float>("a", DType::kFloat32, {1}, {2.f}),
-                                  make<float>("a", DType::kFloat32, {1}, {3.f})};
+  const std::vector<Array> dup = {test::array<float>("a", DType::kFloat32, {1}, {2.f}),
+                                  test::array<float>("a", DType::kFloat32, {1}, {3.f})};
   auto s1 = write_npz(path, dup);
   ASSERT_FALSE(s1);
   EXPECT_NE(s1.error().message.find("two arrays are named 'a'"), std::string::npos) << s1.error().message;
-  Array bad = make<float>("b", DType::kFloat32, {4}, {1.f});
+  Array bad = test::array<float>("b", DType::kFloat32, {4}, {1.f});
   auto s2 = write_npz(path, std::vector<Array>{bad});
   ASSERT_FALSE(s2);
   EXPECT_NE(s2.error().message.find("out.npz"), std::string::npos) << s2.error().message;
-  auto s3 = write_npz(path, std::vector<Array>{make<float>("", DType::kFloat32, {1}, {1.f})});
+  auto s3 = write_npz(path, std::vector<Array>{test::array<float>("", DType::kFloat32, {1}, {1.f})});
   ASSERT_FALSE(s3);
   EXPECT_EQ(slurp(path), before);
   EXPECT_EQ(file_count(dir.path()), 1u);
   // A successful write replaces the whole file.
-  const std::vector<Array> second = {make<int8_t>("c", DType::kInt8, {2}, {1, 2})};
+  const std::vector<Array> second = {test::array<int8_t>("c", DType::kInt8, {2}, {1, 2})};
   ASSERT_TRUE(write_npz(path, second));
   auto back = read_npz(path);
   ASSERT_TRUE(back);
@@ -259,7 +244,8 @@ TEST(Npz, FailedWriteLeavesTheOldFileUntouched) {
 
 TEST(Npz, WriteIntoMissingFolderFailsNamingThePath) {
   test::TempDir dir;
-  auto s = write_npz(dir / "nope" / "o.npz", std::vector<Array>{make<float>("a", DType::kFloat32, {1}, {1.f})});
+  auto s = write_npz(dir / "nope" / "o.npz",
+                     std::vector<Array>{test::array<float>("a", DType::kFloat32, {1}, {1.f})});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("o.npz"), std::string::npos) << s.error().message;
 }
@@ -271,7 +257,7 @@ void expect_error(const Result<std::vector<Array>>& r, const std::vector<std::st
 
 TEST(Npz, RefusesBrokenArchivesNamingFileAndMember) {
   test::TempDir dir;
-  const std::string good = npy_image(make<float>("", DType::kFloat32, {2}, {1.f, 2.f}));
+  const std::string good = npy_image(test::array<float>("", DType::kFloat32, {2}, {1.f, 2.f}));
 
   spit(dir / "plain.npz", "this is not a zip file at all, just text");
   expect_error(read_npz(dir / "plain.npz"), {"plain.npz", "not a .npz"});

@@ -19,12 +19,10 @@ namespace qs::test {
 
 namespace fs = std::filesystem;
 
-ProcessResult run_process(const std::vector<std::string>& args, const fs::path& out, const fs::path& err,
-                          std::chrono::steady_clock::duration timeout) {
-  ProcessResult r;
+Child::Child(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
   if (args.empty()) {
-    r.error = "no program given";
-    return r;
+    error_ = "no program given";
+    return;
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -39,31 +37,68 @@ ProcessResult run_process(const std::vector<std::string>& args, const fs::path& 
   const int rc = posix_spawn(&pid, storage[0].c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    r.error = "cannot start " + storage[0] + ": " + std::strerror(rc);
+    error_ = "cannot start " + storage[0] + ": " + std::strerror(rc);
+    return;
+  }
+  pid_ = pid;
+}
+
+Child::~Child() {
+  if (started() && !reaped_) {
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+bool Child::running() {
+  if (!started() || reaped_) return false;
+  const pid_t done = waitpid(pid_, &status_, WNOHANG);
+  if (done == pid_) reaped_ = true;
+  return !reaped_;
+}
+
+void Child::signal(int signo) {
+  if (started() && !reaped_) kill(pid_, signo);
+}
+
+ProcessResult Child::wait(std::chrono::steady_clock::duration timeout) {
+  ProcessResult r;
+  r.started = started();
+  if (!r.started) {
+    r.error = error_;
     return r;
   }
-  r.started = true;
   const bool limited = timeout != std::chrono::steady_clock::duration::zero();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid, &status, limited ? WNOHANG : 0);
-    if (done == pid) break;
+  while (!reaped_) {
+    const pid_t done = waitpid(pid_, &status_, limited ? WNOHANG : 0);
+    if (done == pid_) {
+      reaped_ = true;
+      break;
+    }
     if (done < 0 && errno != EINTR) {
       r.error = std::string("waitpid: ") + std::strerror(errno);
       return r;
     }
     if (limited && std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      kill(pid_, SIGKILL);
+      while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
       }
+      reaped_ = true;
       r.timed_out = true;
       return r;
     }
     if (limited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFEXITED(status_)) r.exit_code = WEXITSTATUS(status_);
   return r;
+}
+
+ProcessResult run_process(const std::vector<std::string>& args, const fs::path& out, const fs::path& err,
+                          std::chrono::steady_clock::duration timeout) {
+  Child child(args, out, err);
+  return child.wait(timeout);
 }
 
 ProcessResult capture(const std::vector<std::string>& args, std::chrono::steady_clock::duration timeout) {
@@ -81,7 +116,9 @@ std::string slurp(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-size_t line_count(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+size_t line_count(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 std::string tail(const std::string& text, size_t lines) {
   size_t pos = text.size();
