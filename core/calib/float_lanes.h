@@ -51,7 +51,12 @@ inline I finite(F v) {
   std::memcpy(&bits, &v, sizeof v);
   return (bits & 0x7fffffff) < 0x7f800000;
 }
-// Truncation toward zero, lane by lane.
+// Truncation toward zero, lane by lane (values within int32's range).
 inline I to_int(F v) { return __builtin_convertvector(v, I); }
+// Rounding down: truncation, minus one where that went up (negatives).
+inline I floor_int(F v) {
+  const I t = to_int(v);
+  return t + (__builtin_convertvector(t, F) > v);  // a true comparison is -1
+}
 
 }  // namespace qs::calib::lanes

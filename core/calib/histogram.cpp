@@ -133,7 +133,8 @@ bool Histogram::has_float_window() const {
 }
 
 BinWindow Histogram::window() const {
-  return {std::ldexp(1.0f, -exponent_), static_cast<float>(origin_), static_cast<float>(kBins - 1)};
+  return {std::ldexp(1.0f, -exponent_), static_cast<float>(origin_), static_cast<float>(origin_ + kBins - 1),
+          static_cast<int32_t>(origin_)};
 }
 
 void Histogram::count(std::span<const int32_t> bins, uint64_t zeros) {

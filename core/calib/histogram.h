@@ -16,8 +16,9 @@
 //
 // Bins narrower than a float's spacing would hold nothing distinct, so the
 // width never drops below 2^-23 of the largest magnitude seen: grid indices
-// then stay below 2^24 and binning in float arithmetic is exact enough
-// (a value can land one bin off only within rounding of a bin edge).
+// then stay below 2^24, and binning in float arithmetic (scale by a power of
+// two, clamp, floor, calib/value_scan.h) is exact: a value's grid bin does
+// not depend on the window the histogram has at the time.
 
 #include <array>
 #include <cstdint>

@@ -30,16 +30,11 @@ struct Observation {
   }
 };
 
-// A block holding NaN or ±inf: its finite values, packed.
-// Bin of x under w, as the scan computes it.
-int bin_of(float x, const BinWindow& w) {
-  return static_cast<int>(std::clamp(x * w.scale - w.offset, 0.0f, w.top));
-}
-
 // Below this many values per observation, counting straight into the
 // histogram is cheaper than clearing the tally's bins afterwards.
 constexpr size_t kTallyMin = 4096;
 
+// A block holding NaN or ±inf: its finite values, packed.
 size_t finite_values(const float* x, size_t n, float* out) {
   size_t m = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -129,10 +124,10 @@ void TensorStatistics::add(std::span<const float> values) {
     if (tallied) {
       tally.add({index, b.indices}, n - b.indices);
       if (b.indices > 0) {
-        // One bin of slack each side: the vector scan may fuse the multiply
-        // and subtract (one rounding instead of two) and land one bin over.
+        // Bins are monotone in the value: every index of the block lies
+        // between those of its min and max.
         const BinWindow w = histogram.window();
-        tally.touch(std::max(bin_of(b.min, w) - 1, 0), std::min(bin_of(b.max, w) + 1, Histogram::kBins - 1));
+        tally.touch(bin_index(b.min, w), bin_index(b.max, w));
       }
     } else {
       histogram.count({index, b.indices}, n - b.indices);

@@ -34,7 +34,7 @@ void scan_tail(const float* x, size_t n, float shift, const BinWindow& w, int32_
       ++s.zeros;
       continue;
     }
-    index[s.indices++] = static_cast<int32_t>(std::clamp(v * w.scale - w.offset, 0.0f, w.top));
+    index[s.indices++] = bin_index(v, w);
   }
 }
 
@@ -55,8 +55,9 @@ void scan_tail(const float* x, size_t n, float shift, const BinWindow& w, int32_
 __attribute__((target("avx512f"))) BlockScan scan_avx512(const float* x, size_t n, float shift,
                                                          const BinWindow& w, int32_t* index) {
   const __m512 scale = _mm512_set1_ps(w.scale);
-  const __m512 offset = _mm512_set1_ps(w.offset);
-  const __m512 top = _mm512_set1_ps(w.top);
+  const __m512 grid_lo = _mm512_set1_ps(w.lo);
+  const __m512 grid_hi = _mm512_set1_ps(w.hi);
+  const __m512i origin = _mm512_set1_epi32(w.origin);
   const __m512 zero = _mm512_setzero_ps();
   const __m512 sh = _mm512_set1_ps(shift);
   __m512 lo = _mm512_set1_ps(INFINITY), hi = _mm512_set1_ps(-INFINITY), a1 = zero, a2 = zero;
@@ -70,8 +71,10 @@ __attribute__((target("avx512f"))) BlockScan scan_avx512(const float* x, size_t 
     a1 = _mm512_add_ps(a1, d);
     a2 = _mm512_add_ps(a2, _mm512_mul_ps(d, d));
     const __mmask16 nonzero = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
-    const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_mul_ps(v, scale), offset), zero), top);
-    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, _mm512_cvttps_epi32(t)));
+    const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, scale), grid_lo), grid_hi);
+    const __m512i bin =
+        _mm512_sub_epi32(_mm512_cvt_roundps_epi32(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), origin);
+    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, bin));
     m += static_cast<size_t>(__builtin_popcount(nonzero));
   }
   BlockScan s;
@@ -99,20 +102,23 @@ __attribute__((target("avx512f"))) BlockScan scan_avx512(const float* x, size_t 
 __attribute__((target("avx512f"))) size_t bin_avx512(const float* x, size_t n, const BinWindow& w,
                                                      int32_t* index) {
   const __m512 scale = _mm512_set1_ps(w.scale);
-  const __m512 offset = _mm512_set1_ps(w.offset);
-  const __m512 top = _mm512_set1_ps(w.top);
+  const __m512 grid_lo = _mm512_set1_ps(w.lo);
+  const __m512 grid_hi = _mm512_set1_ps(w.hi);
+  const __m512i origin = _mm512_set1_epi32(w.origin);
   const __m512 zero = _mm512_setzero_ps();
   size_t m = 0;
   const size_t full = n - n % 16;
   for (size_t i = 0; i < full; i += 16) {
     const __m512 v = _mm512_loadu_ps(x + i);
     const __mmask16 nonzero = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
-    const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_mul_ps(v, scale), offset), zero), top);
-    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, _mm512_cvttps_epi32(t)));
+    const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, scale), grid_lo), grid_hi);
+    const __m512i bin =
+        _mm512_sub_epi32(_mm512_cvt_roundps_epi32(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), origin);
+    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, bin));
     m += static_cast<size_t>(__builtin_popcount(nonzero));
   }
   for (size_t i = full; i < n; ++i) {
-    if (x[i] != 0.0f) index[m++] = static_cast<int32_t>(std::clamp(x[i] * w.scale - w.offset, 0.0f, w.top));
+    if (x[i] != 0.0f) index[m++] = bin_index(x[i], w);
   }
   _mm256_zeroupper();
   return m;
@@ -129,7 +135,8 @@ BlockScan scan_lanes(const float* x, size_t n, float shift, const BinWindow& w, 
   using lanes::F;
   using lanes::I;
   constexpr size_t kW = lanes::kWidth;
-  const F scale = lanes::splat(w.scale), offset = lanes::splat(w.offset), top = lanes::splat(w.top);
+  const F scale = lanes::splat(w.scale), grid_lo = lanes::splat(w.lo), grid_hi = lanes::splat(w.hi);
+  const I origin = lanes::splat_int(w.origin);
   const F sh = lanes::splat(shift);
   F lo = lanes::splat(INFINITY), hi = lanes::splat(-INFINITY), a1{}, a2{};
   I zeros{}, bad{};
@@ -145,8 +152,8 @@ BlockScan scan_lanes(const float* x, size_t n, float shift, const BinWindow& w, 
     const I is_zero = (v == F{});
     zeros -= is_zero;  // a true comparison is -1
     bad -= ~finite;
-    const F t = lanes::min(lanes::max(v * scale - offset, F{}), top);
-    const I k = lanes::to_int(t) | is_zero;  // -1 marks a zero
+    const F t = lanes::min(lanes::max(v * scale, grid_lo), grid_hi);
+    const I k = (lanes::floor_int(t) - origin) | is_zero;  // -1 marks a zero
     std::memcpy(index + i, &k, sizeof k);
   }
   BlockScan s;

@@ -11,6 +11,8 @@
 // them to the bin of 0 in one step (half of a ReLU's output is zero, and a
 // run of increments of one counter chains through one memory location).
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -21,14 +23,24 @@ inline constexpr size_t kScanBlock = 512;
 // write a full vector past the last kept index).
 inline constexpr size_t kScanSlack = 16;
 
-// bin(x) = clamp(trunc(x * scale − offset), 0, bins − 1): the histogram's
-// window in float arithmetic (see calib/histogram.h for why that is exact
-// enough).
+// bin(x) = floor(clamp(x · scale, lo, hi)) − origin, with scale = 2^−exponent,
+// lo = origin and hi = origin + bins − 1: the grid index of x, counted from
+// the window's first bin and clamped to it. Every step is exact in float
+// (scaling by a power of two, clamping, and floor of values below 2^24,
+// calib/histogram.h), so a value gets the same grid bin whatever window the
+// histogram has grown to: histograms built in different orders (workers,
+// shards) agree bin for bin.
 struct BinWindow {
   float scale = 1;
-  float offset = 0;
-  float top = 0;  // bins − 1
+  float lo = 0;
+  float hi = 0;
+  int32_t origin = 0;
 };
+
+inline int32_t bin_index(float x, const BinWindow& w) {
+  const float t = std::min(std::max(x * w.scale, w.lo), w.hi);
+  return static_cast<int32_t>(std::floor(t)) - w.origin;
+}
 
 struct BlockScan {
   float min = 0;

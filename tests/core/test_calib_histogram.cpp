@@ -284,5 +284,25 @@ TEST(CalibStatistics, NonFiniteValuesInALargeObservation) {
   EXPECT_EQ(s.zeros, 1428u);
 }
 
+// A value's bin must not depend on the window the histogram had when the
+// value arrived: the same data in another order (another worker count,
+// other shards) gives the same bins. Arbitrary floats, so many lie within
+// rounding of some bin edge.
+TEST(CalibStatistics, BinsDoNotDependOnTheOrderValuesArriveIn) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<std::vector<float>> parts;
+  for (float scale : {0.01f, 1.0f, 30.0f, 0.5f, 300.0f}) {
+    std::vector<float> v(6000);
+    for (float& x : v) x = g(rng) * scale + 0.37f * scale;
+    parts.push_back(std::move(v));
+  }
+  TensorStatistics forward, backward;
+  for (const auto& v : parts) forward.add(v);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) backward.add(*it);
+  const int e = std::max(forward.histogram.exponent(), backward.histogram.exponent());
+  EXPECT_EQ(occupied(forward.histogram.coarsened_to(e)), occupied(backward.histogram.coarsened_to(e)));
+}
+
 }  // namespace
 }  // namespace qs::calib
