@@ -11,5 +11,6 @@ int run_info(const std::vector<std::string>& args);
 int run_run(const std::vector<std::string>& args);
 int run_calibrate(const std::vector<std::string>& args);
 int run_stats(const std::vector<std::string>& args);
+int run_quantize(const std::vector<std::string>& args);
 
 }  // namespace qs::cli

@@ -20,6 +20,8 @@ constexpr const char* kUsage =
     "                        collect per-tensor statistics over calibration data\n"
     "  stats STATS.json... [--tensor NAME] [--method M]\n"
     "                        ranges each method gives; merge stats files\n"
+    "  quantize MODEL --mode float16 --out OUT.tflite [--plan PLAN.json]\n"
+    "                        write a quantized copy (other modes: not yet)\n"
     "\n"
     "  quantscope-cli <command> --help   help for one command\n"
     "  quantscope-cli --version\n"
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (command == "run") return qs::cli::run_run(args);
   if (command == "calibrate") return qs::cli::run_calibrate(args);
   if (command == "stats") return qs::cli::run_stats(args);
+  if (command == "quantize") return qs::cli::run_quantize(args);
   std::fprintf(stderr, "quantscope-cli: unknown command '%s' (try --help)\n", command.c_str());
   return 2;
 }

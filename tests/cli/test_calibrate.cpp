@@ -72,15 +72,6 @@ const json* tensor_named(const json& doc, const std::string& name) {
   return nullptr;
 }
 
-// Every file in `dir`, so a test can tell that nothing (not even a
-// temporary) was left behind.
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 TEST(CliCalibrate, MnistGivesEveryTensorAndTheInputRangeOfThePixels) {
   QS_REQUIRE_CORPUS();
   test::TempDir dir("qs-cli-calib");
@@ -244,7 +235,7 @@ TEST(CliCalibrate, UsageErrorsExitWithTwo) {
     EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.err;
     EXPECT_FALSE(r.err.empty());
   }
-  EXPECT_TRUE(listing(dir.path()).empty());
+  EXPECT_TRUE(test::file_names(dir.path()).empty());
 }
 
 TEST(CliStats, OneTensorInDetailAndAnUnknownNameRefused) {
@@ -311,7 +302,7 @@ TEST(CliCalibrate, InterruptStopsCleanlyAndWritesNothing) {
   ASSERT_FALSE(r.timed_out) << "did not stop within 60 s of SIGINT";
   EXPECT_EQ(r.exit_code, 130) << test::slurp(dir / "stderr");
   EXPECT_NE(test::slurp(dir / "stderr").find("interrupted; nothing written"), std::string::npos);
-  EXPECT_TRUE(listing(dir / "out").empty());
+  EXPECT_TRUE(test::file_names(dir / "out").empty());
 }
 
 }  // namespace

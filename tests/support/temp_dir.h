@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace qs::test {
 
@@ -20,5 +21,9 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The names of the entries of `dir`, sorted: what a test compares to show
+// that nothing (not even a temporary) was left behind.
+std::vector<std::string> file_names(const std::filesystem::path& dir);
 
 }  // namespace qs::test
