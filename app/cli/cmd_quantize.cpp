@@ -1,6 +1,7 @@
 // `quantscope-cli quantize`: writes a quantized copy of a float model and,
 // with --plan, what was decided for every tensor (core/quant).
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "format/model_file.h"
 #include "format/write_model.h"
+#include "quant/dynamic_range.h"
 #include "quant/float16.h"
 
 namespace qs::cli {
@@ -22,18 +24,24 @@ constexpr const char* kHelp =
     "\n"
     "  --mode float16   float32 constants stored as float16, each behind a\n"
     "                   DEQUANTIZE op (half the weight bytes; no data needed)\n"
+    "  --mode dynamic   dynamic range: FULLY_CONNECTED weights with at least\n"
+    "                   --min-elements values (default 1024) as int8, symmetric,\n"
+    "                   per tensor; the op runs hybrid, activations stay float\n"
+    "                   (other ops' weights stay float32 so far; the plan says so)\n"
+    "  --min-elements N for dynamic\n"
     "  --plan FILE      every tensor's new type and why, every inserted op (JSON)\n"
     "\n"
-    "The other modes of the TFLite converter (dynamic, int8, int16x8, uint8)\n"
+    "The other modes of the TFLite converter (int8, int16x8, uint8)\n"
     "are not implemented yet: asking for one is a usage error.\n";
 
-constexpr const char* kPlannedModes[] = {"dynamic", "int8", "int16x8", "uint8"};
+constexpr const char* kPlannedModes[] = {"int8", "int16x8", "uint8"};
 
 struct Options {
   std::string model;
   std::string mode;
   std::string out;
   std::string plan;
+  size_t min_elements = 1024;
 };
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -60,6 +68,11 @@ int run_quantize(const std::vector<std::string>& args) {
         opt.out = v;
       } else if (a == "--plan") {
         opt.plan = v;
+      } else if (a == "--min-elements") {
+        const auto n = parse_float(v);
+        if (!n || *n < 1 || *n != std::floor(*n))
+          return usage_error("quantize", cat(a, ": needs a positive count"));
+        opt.min_elements = static_cast<size_t>(*n);
       } else {
         return usage_error("quantize", cat("unknown option '", a, "'"));
       }
@@ -73,7 +86,7 @@ int run_quantize(const std::vector<std::string>& args) {
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
-  if (opt.mode != "float16") {
+  if (opt.mode != "float16" && opt.mode != "dynamic") {
     for (const char* planned : kPlannedModes) {
       if (opt.mode == planned)
         return usage_error("quantize", cat("mode '", opt.mode, "' is not implemented yet"));
@@ -89,16 +102,20 @@ int run_quantize(const std::vector<std::string>& args) {
   }
   auto file = format::ModelFile::open(opt.model);
   if (!file) return input_error(file.error().message);
-  auto result = quant::to_float16(file->to_model(), cat("quantscope-cli ", QS_VERSION));
+  const std::string tool = cat("quantscope-cli ", QS_VERSION);
+  auto result = opt.mode == "float16" ? quant::to_float16(file->to_model(), tool)
+                                      : quant::to_dynamic_range(file->to_model(), {opt.min_elements, tool});
   if (!result) return input_error(cat(opt.model, ": ", result.error().message));
   if (auto s = format::write_file(result->model, opt.out); !s) return input_error(s.error().message);
   if (!opt.plan.empty()) {
     if (auto s = quant::save_plan(result->plan, opt.plan); !s) return input_error(s.error().message);
   }
   for (const auto& w : result->plan.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  std::printf("wrote %s (float16): %zu constants as float16, %zu DEQUANTIZE ops inserted, %zu kept float32\n",
-              opt.out.c_str(), result->plan.inserted.size(), result->plan.inserted.size(),
-              result->plan.warnings.size());
+  size_t changed = 0;
+  for (const auto& t : result->plan.tensors) changed += t.from != t.to ? 1 : 0;
+  std::printf("wrote %s (%s): %zu tensors changed type, %zu ops inserted, %zu kept float32\n",
+              opt.out.c_str(), opt.mode.c_str(), changed, result->plan.inserted.size(),
+              result->plan.tensors.size() - changed);
   return 0;
 }
 

@@ -20,7 +20,7 @@ constexpr const char* kUsage =
     "                        collect per-tensor statistics over calibration data\n"
     "  stats STATS.json... [--tensor NAME] [--method M]\n"
     "                        ranges each method gives; merge stats files\n"
-    "  quantize MODEL --mode float16 --out OUT.tflite [--plan PLAN.json]\n"
+    "  quantize MODEL --mode float16|dynamic --out OUT.tflite [--plan PLAN.json]\n"
     "                        write a quantized copy (other modes: not yet)\n"
     "\n"
     "  quantscope-cli <command> --help   help for one command\n"

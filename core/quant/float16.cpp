@@ -43,8 +43,8 @@ std::set<int32_t> float_constants_read(const format::Model& model, const format:
 
 uint16_t float_to_half(float value) { return Eigen::numext::bit_cast<uint16_t>(Eigen::half(value)); }
 
-Result<Float16Result> to_float16(const format::Model& input, const std::string& tool) {
-  Float16Result r;
+Result<QuantizedModel> to_float16(const format::Model& input, const std::string& tool) {
+  QuantizedModel r;
   r.model = input;
   r.plan.mode = "float16";
   format::Model& m = r.model;
@@ -118,18 +118,8 @@ Result<Float16Result> to_float16(const format::Model& input, const std::string& 
   }
   // Float32 data nobody reads any more is dropped (the buffer entry stays:
   // other indices must not move).
-  std::set<uint32_t> still_used;
-  for (const auto& sg : m.subgraphs) {
-    for (const auto& t : sg.tensors) still_used.insert(t.buffer);
-  }
-  for (const auto& meta : m.metadata) still_used.insert(meta.buffer);
-  for (uint32_t b : replaced) {
-    if (!still_used.contains(b) && b < m.buffers.size()) m.buffers[b].data = format::Bytes();
-  }
-  const std::string recipe = nlohmann::json{{"tool", tool}, {"mode", "float16"}}.dump();
-  std::vector<uint8_t> recipe_bytes(recipe.begin(), recipe.end());
-  std::erase_if(m.metadata, [](const format::Metadata& e) { return e.name == "quantscope"; });
-  m.metadata.push_back({"quantscope", m.add_buffer(format::Bytes::own(std::move(recipe_bytes)))});
+  drop_unused_buffers(m, replaced);
+  set_recipe_metadata(m, nlohmann::json{{"tool", tool}, {"mode", "float16"}}.dump());
   return r;
 }
 

@@ -14,17 +14,12 @@
 
 #include "common/status.h"
 #include "format/model.h"
-#include "quant/quant_plan.h"
+#include "quant/model_edit.h"
 
 namespace qs::quant {
 
-struct Float16Result {
-  format::Model model;
-  QuantPlan plan;
-};
-
 // `tool` goes into the model's "quantscope" metadata entry with the mode.
-Result<Float16Result> to_float16(const format::Model& model, const std::string& tool);
+Result<QuantizedModel> to_float16(const format::Model& model, const std::string& tool);
 
 // Round to nearest even, as every float16 conversion in TFLite does;
 // overflow gives ±inf (callers check the range first).

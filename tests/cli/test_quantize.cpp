@@ -34,7 +34,7 @@ TEST(CliQuantize, Float16WritesAValidHalfSizeModelAndItsPlan) {
   const auto r = run_cli({"quantize", (dir / "fc.tflite").string(), "--mode", "float16", "--out",
                           (dir / "fc16.tflite").string(), "--plan", (dir / "plan.json").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("2 DEQUANTIZE ops inserted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 tensors changed type, 2 ops inserted"), std::string::npos) << r.out;
   auto written = format::ModelFile::open(dir / "fc16.tflite");
   ASSERT_TRUE(written) << written.error().message;
   // 256 x 64 weights: 64 KiB as float32, 32 KiB as float16.
@@ -46,6 +46,32 @@ TEST(CliQuantize, Float16WritesAValidHalfSizeModelAndItsPlan) {
   ASSERT_EQ(plan["inserted_ops"].size(), 2u);
   EXPECT_EQ(plan["inserted_ops"][0]["type"], "DEQUANTIZE");
   for (const auto& t : plan["tensors"]) EXPECT_EQ(t["to"], "FLOAT16") << t.dump();
+}
+
+TEST(CliQuantize, DynamicQuantizesLargeFullyConnectedWeights) {
+  test::TempDir dir("qs-cli-quantize");
+  ASSERT_TRUE(format::write_file(test::fc_relu_model(64, 32), dir / "fc.tflite"));
+  const auto r = run_cli({"quantize", (dir / "fc.tflite").string(), "--mode", "dynamic", "--out",
+                          (dir / "dyn.tflite").string(), "--plan", (dir / "plan.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 tensors changed type"), std::string::npos) << r.out;
+  auto written = format::ModelFile::open(dir / "dyn.tflite");
+  ASSERT_TRUE(written) << written.error().message;
+  std::ifstream plan_file(dir / "plan.json");
+  const auto plan = nlohmann::json::parse(plan_file);
+  EXPECT_EQ(plan["mode"], "dynamic");
+  int int8 = 0;
+  for (const auto& t : plan["tensors"]) int8 += t["to"] == "INT8" ? 1 : 0;
+  EXPECT_EQ(int8, 1);
+  // --min-elements above the weights' 2048: nothing to quantize.
+  const auto none = run_cli({"quantize", (dir / "fc.tflite").string(), "--mode", "dynamic", "--min-elements",
+                             "4096", "--out", (dir / "none.tflite").string()});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("0 tensors changed type"), std::string::npos) << none.out;
+  const auto bad = run_cli({"quantize", (dir / "fc.tflite").string(), "--mode", "dynamic", "--min-elements",
+                            "0", "--out", (dir / "bad.tflite").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir / "bad.tflite"));
 }
 
 TEST(CliQuantize, RefusalsWriteNothing) {
