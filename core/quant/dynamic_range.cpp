@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "format/op_options.h"
@@ -15,14 +16,38 @@ namespace {
 using format::BuiltinOp;
 using format::TensorType;
 
-// FULLY_CONNECTED's version for float input, int8 weights, float output
-// (TFLite's op_version.cc): 3, or 9 with asymmetric_quantize_inputs; 5 when
-// keep_num_dims is set (checked first there).
-int32_t hybrid_fc_version(const format::Operator& op) {
-  const auto* o = format::options_as<tfl::FullyConnectedOptionsT>(op);
-  if (o != nullptr && o->keep_num_dims) return 5;
-  if (o != nullptr && o->asymmetric_quantize_inputs) return 9;
-  return 3;
+// How an op's weights are quantized in dynamic mode, and the version its
+// hybrid kernel needs (TFLite's op_version.cc for float input, int8 weights,
+// float output). Null: the op has no hybrid kernel here.
+struct HybridRule {
+  int per_channel_axis = -1;  // -1: one scale
+  int32_t version = 1;
+};
+
+std::optional<HybridRule> hybrid_rule(const format::Subgraph& sg, const format::Operator& op, size_t input) {
+  if (input != 1) return std::nullopt;
+  switch (op.code.builtin) {
+    case BuiltinOp::FULLY_CONNECTED: {
+      // Per tensor, as the official converter writes it (ToyCar); 5 with
+      // keep_num_dims (checked first there), 9 with asymmetric inputs.
+      const auto* o = format::options_as<tfl::FullyConnectedOptionsT>(op);
+      if (o != nullptr && o->keep_num_dims) return HybridRule{-1, 5};
+      if (o != nullptr && o->asymmetric_quantize_inputs) return HybridRule{-1, 9};
+      return HybridRule{-1, 3};
+    }
+    case BuiltinOp::CONV_2D: {
+      // Per output channel (axis 0): version 5; a grouped convolution
+      // (filter channels != input channels) is version 6 whatever its types.
+      const auto& in = sg.tensors[static_cast<size_t>(op.inputs[0])].shape;
+      const auto& f = sg.tensors[static_cast<size_t>(op.inputs[1])].shape;
+      const bool grouped = in.size() == 4 && f.size() == 4 && in[3] != f[3];
+      return HybridRule{0, grouped ? 6 : 5};
+    }
+    case BuiltinOp::DEPTHWISE_CONV_2D:
+      return HybridRule{3, 6};  // per channel along the filter's last axis
+    default:
+      return std::nullopt;
+  }
 }
 
 bool is_float_constant(const format::Model& m, const format::Tensor& t) {
@@ -75,23 +100,35 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
         r.plan.tensors.push_back(
             {static_cast<int>(s), t, w.name, TensorType::FLOAT32, TensorType::FLOAT32, {}, {}, 0, why});
       };
-      // Only the weights (input 1) of FULLY_CONNECTED ops with a float input.
-      bool hybrid = true;
+      // Only weights of ops with a hybrid kernel and a float input, all
+      // readers agreeing on how to quantize them.
+      std::optional<HybridRule> rule;
       std::string why_not;
       for (const Reader& rd : by) {
         const format::Operator& op = sg.operators[rd.op];
-        const bool weights = op.code.builtin == BuiltinOp::FULLY_CONNECTED && rd.input == 1;
+        const auto this_rule = hybrid_rule(sg, op, rd.input);
         const bool float_input = !op.inputs.empty() && op.inputs[0] >= 0 &&
                                  sg.tensors[static_cast<size_t>(op.inputs[0])].type == TensorType::FLOAT32 &&
                                  m.tensor_data(sg.tensors[static_cast<size_t>(op.inputs[0])]).empty();
-        if (!weights || !float_input || w.shape.size() != 2) {
-          hybrid = false;
-          why_not = weights ? "the op's input is not a float activation"
-                            : "read by an op without a hybrid kernel here";
-          break;
+        if (!this_rule) {
+          why_not = cat("read by ", format::op_name(op.code.builtin), ", which has no hybrid kernel here");
+        } else if (!float_input) {
+          why_not = "the op's input is not a float activation";
+        } else if (rule && rule->per_channel_axis != this_rule->per_channel_axis) {
+          why_not = "its readers would quantize it differently";
+        } else {
+          rule = this_rule;
+          continue;
         }
+        rule.reset();
+        break;
       }
-      if (!hybrid) {
+      const int axis = rule ? rule->per_channel_axis : -1;
+      if (rule && axis >= static_cast<int>(w.shape.size())) {
+        why_not = "its shape has no channel axis";
+        rule.reset();
+      }
+      if (!rule) {
         keep(cat("kept float32: ", why_not));
         continue;
       }
@@ -101,31 +138,60 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
       }
       std::vector<float> values(n);
       std::memcpy(values.data(), data.data(), n * sizeof(float));
-      const SymmetricInt8 q = quantize_symmetric(values);
+      std::vector<int8_t> q(n);
+      std::vector<float> scales;
+      if (axis < 0) {
+        const SymmetricInt8 one = quantize_symmetric(values);
+        q = one.values;
+        scales = {one.scale};
+      } else {
+        // Channel c of axis `axis`: the values at every index whose
+        // coordinate along the axis is c (strided runs of the row-major data).
+        const auto channels = static_cast<size_t>(w.shape[static_cast<size_t>(axis)]);
+        size_t inner = 1;
+        for (size_t d = static_cast<size_t>(axis) + 1; d < w.shape.size(); ++d)
+          inner *= static_cast<size_t>(w.shape[d]);
+        const size_t outer = n / (channels * inner);
+        std::vector<float> channel;
+        for (size_t c = 0; c < channels; ++c) {
+          channel.clear();
+          for (size_t o = 0; o < outer; ++o) {
+            const float* run = values.data() + (o * channels + c) * inner;
+            channel.insert(channel.end(), run, run + inner);
+          }
+          const SymmetricInt8 part = quantize_symmetric(channel);
+          size_t k = 0;
+          for (size_t o = 0; o < outer; ++o) {
+            std::memcpy(q.data() + (o * channels + c) * inner, part.values.data() + k, inner);
+            k += inner;
+          }
+          scales.push_back(part.scale);
+        }
+      }
       std::vector<uint8_t> bytes(n);
-      std::memcpy(bytes.data(), q.values.data(), n);
+      std::memcpy(bytes.data(), q.data(), n);
       replaced.insert(w.buffer);
       w.buffer = m.add_buffer(format::Bytes::own(std::move(bytes)));
       w.type = TensorType::INT8;
       format::Quantization quant;
-      quant.scale = {q.scale};
-      quant.zero_point = {0};
+      quant.scale = scales;
+      quant.zero_point.assign(scales.size(), 0);
+      quant.quantized_dimension = std::max(axis, 0);
       w.quantization = quant;
+      std::string readers_text;
       for (const Reader& rd : by) {
         format::Operator& op = sg.operators[rd.op];
-        op.code.version = std::max(op.code.version, hybrid_fc_version(op));
+        op.code.version = std::max(op.code.version, hybrid_rule(sg, op, rd.input)->version);
+        if (readers_text.find(format::op_name(op.code.builtin)) == std::string::npos) {
+          readers_text += (readers_text.empty() ? "" : ", ") + format::op_name(op.code.builtin);
+        }
       }
       r.plan.tensors.push_back(
-          {static_cast<int>(s),
-           t,
-           w.name,
-           TensorType::FLOAT32,
-           TensorType::INT8,
-           {q.scale},
-           {0},
-           0,
-           cat("weights of FULLY_CONNECTED: int8 symmetric per tensor, scale max|w|/127 (", n,
-               " elements)")});
+          {static_cast<int>(s), t, w.name, TensorType::FLOAT32, TensorType::INT8, scales,
+           std::vector<int64_t>(scales.size(), 0), std::max(axis, 0),
+           cat("weights of ", readers_text, ": int8 symmetric ",
+               axis < 0 ? std::string("per tensor") : cat("per channel (axis ", axis, ")"),
+               ", scale max|w|/127 (", n, " elements)")});
     }
   }
   drop_unused_buffers(m, replaced);

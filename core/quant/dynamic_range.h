@@ -5,10 +5,14 @@
 // runs a hybrid kernel that quantizes its float input on the fly, and
 // activations stay float.
 //
-// So far for FULLY_CONNECTED, per tensor, as the official converter writes
-// it (e.g. model_ToyCar_quant.tflite): version 3 (5 with keep_num_dims),
-// asymmetric_quantize_inputs left as it is. Weights of other ops stay
-// float32 and the plan says why.
+// Which weights, how, and the op version written (TFLite's op_version.cc
+// for a hybrid op), as the official converter does:
+//   FULLY_CONNECTED    per tensor; version 3 (5 with keep_num_dims, 9 with
+//                      asymmetric_quantize_inputs)
+//   CONV_2D            per output channel (axis 0); version 5 (6 grouped)
+//   DEPTHWISE_CONV_2D  per channel (axis 3); version 6
+// Weights of other ops (LSTM, SVDF, BATCH_MATMUL, ... not yet) stay float32
+// and the plan says why.
 
 #include <cstdint>
 #include <span>

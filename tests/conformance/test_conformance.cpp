@@ -650,12 +650,16 @@ constexpr double kFloat16Tolerance = 2e-2;
 // kDynamicTolerance: dynamic range quantizes the weights to int8 (up to half
 // a step, 0.4% of the largest weight, per weight) and each FULLY_CONNECTED
 // input to int8 on the fly (the same again), so outputs move by up to a few
-// percent of their magnitude: measured 2.2e-2 on ad01, 1.5e-3 on
-// conv_fc_mnist (printed below; mobilenet and hello_world have no
-// FULLY_CONNECTED weights of 1024 values or more, so they do not change yet). 1e-1 still
+// percent of their magnitude (measured values printed below; hello_world has
+// no weights of 1024 values or more and does not change). 1e-1 still
 // catches a wrong scale or a transposed weight matrix, which err by 100% or
 // more.
 constexpr double kDynamicTolerance = 1e-1;
+// MobileNet's 28 layers compound it: on mobilenet_v1_0.25 the probabilities
+// move by up to 2.1e-1 of the largest (grace_hopper_224.jpg, top-1
+// unchanged); tests/core/test_quant_dynamic.cpp checks the top-1 class over
+// the sample images. Here, besides this bound, the top-1 class must match.
+constexpr double kDynamicMobileNetTolerance = 3e-1;
 
 TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
   QS_REQUIRE_CORPUS();
@@ -679,7 +683,9 @@ TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
       Case c;
       c.name = name;
       c.mode = mode;
-      c.tolerance = mode == "float16" ? kFloat16Tolerance : kDynamicTolerance;
+      c.tolerance = mode == "float16"                          ? kFloat16Tolerance
+                    : std::string(name).find("mobilenet") == 0 ? kDynamicMobileNetTolerance
+                                                               : kDynamicTolerance;
       c.ours_tolerance = mode == "float16" ? kTolerance : kHybridTolerance;
       c.float_file = test::corpus_model(name);
       c.half_file = dir / (std::string(name) + "." + mode + ".tflite");
@@ -722,6 +728,14 @@ TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
       const auto cmp = compare_arrays(as_half.outputs[o].array, as_float.outputs[o].array, c.tolerance);
       EXPECT_TRUE(cmp.agree) << "output " << o << ": " << cmp.detail;
       worst = std::max(worst, cmp.error);
+    }
+    if (c.name.find("mobilenet") == 0) {
+      const auto argmax = [](const io::Array& a) {
+        std::vector<float> v(a.data.size() / sizeof(float));
+        std::memcpy(v.data(), a.data.data(), v.size() * sizeof(float));
+        return std::max_element(v.begin(), v.end()) - v.begin();
+      };
+      EXPECT_EQ(argmax(as_half.outputs[0].array), argmax(as_float.outputs[0].array)) << "top-1 class changed";
     }
     auto ours = run_ours(*c.interp, c.sample);
     ASSERT_TRUE(ours) << ours.error().message;
