@@ -92,7 +92,11 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
         }
       }
     }
-    for (const auto& [t, by] : readers) {
+    for (const auto& entry : readers) {
+      // Named apart, not a structured binding: lambdas below capture them
+      // (Clang 14 cannot capture bindings).
+      const int32_t t = entry.first;
+      const std::vector<Reader>& by = entry.second;
       format::Tensor& w = sg.tensors[static_cast<size_t>(t)];
       const auto data = m.tensor_data(w);
       const size_t n = data.size() / sizeof(float);
