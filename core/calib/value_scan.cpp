@@ -47,6 +47,22 @@ void scan_tail(const float* x, size_t n, float shift, const BinWindow& w, int32_
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
+// The bin of each of 16 values under a window (as bin_index() does one).
+struct Avx512Window {
+  __m512 scale, lo, hi;
+  __m512i origin;
+};
+
+__attribute__((target("avx512f"))) inline Avx512Window avx512_window(const BinWindow& w) {
+  return {_mm512_set1_ps(w.scale), _mm512_set1_ps(w.lo), _mm512_set1_ps(w.hi), _mm512_set1_epi32(w.origin)};
+}
+
+__attribute__((target("avx512f"), always_inline)) inline __m512i avx512_bins(__m512 v,
+                                                                             const Avx512Window& w) {
+  const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, w.scale), w.lo), w.hi);
+  return _mm512_sub_epi32(_mm512_cvt_roundps_epi32(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), w.origin);
+}
+
 // AVX-512: zeros leave the index stream through a compress. The loop does
 // not look for NaN or infinities: any of them makes the running sum
 // non-finite, and only then is the block counted again value by value (the
@@ -54,10 +70,7 @@ void scan_tail(const float* x, size_t n, float shift, const BinWindow& w, int32_
 // dropped.
 __attribute__((target("avx512f"))) BlockScan scan_avx512(const float* x, size_t n, float shift,
                                                          const BinWindow& w, int32_t* index) {
-  const __m512 scale = _mm512_set1_ps(w.scale);
-  const __m512 grid_lo = _mm512_set1_ps(w.lo);
-  const __m512 grid_hi = _mm512_set1_ps(w.hi);
-  const __m512i origin = _mm512_set1_epi32(w.origin);
+  const Avx512Window bins = avx512_window(w);
   const __m512 zero = _mm512_setzero_ps();
   const __m512 sh = _mm512_set1_ps(shift);
   __m512 lo = _mm512_set1_ps(INFINITY), hi = _mm512_set1_ps(-INFINITY), a1 = zero, a2 = zero;
@@ -71,10 +84,7 @@ __attribute__((target("avx512f"))) BlockScan scan_avx512(const float* x, size_t 
     a1 = _mm512_add_ps(a1, d);
     a2 = _mm512_add_ps(a2, _mm512_mul_ps(d, d));
     const __mmask16 nonzero = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
-    const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, scale), grid_lo), grid_hi);
-    const __m512i bin =
-        _mm512_sub_epi32(_mm512_cvt_roundps_epi32(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), origin);
-    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, bin));
+    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, avx512_bins(v, bins)));
     m += static_cast<size_t>(__builtin_popcount(nonzero));
   }
   BlockScan s;
@@ -101,20 +111,14 @@ __attribute__((target("avx512f"))) BlockScan scan_avx512(const float* x, size_t 
 
 __attribute__((target("avx512f"))) size_t bin_avx512(const float* x, size_t n, const BinWindow& w,
                                                      int32_t* index) {
-  const __m512 scale = _mm512_set1_ps(w.scale);
-  const __m512 grid_lo = _mm512_set1_ps(w.lo);
-  const __m512 grid_hi = _mm512_set1_ps(w.hi);
-  const __m512i origin = _mm512_set1_epi32(w.origin);
+  const Avx512Window bins = avx512_window(w);
   const __m512 zero = _mm512_setzero_ps();
   size_t m = 0;
   const size_t full = n - n % 16;
   for (size_t i = 0; i < full; i += 16) {
     const __m512 v = _mm512_loadu_ps(x + i);
     const __mmask16 nonzero = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
-    const __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(v, scale), grid_lo), grid_hi);
-    const __m512i bin =
-        _mm512_sub_epi32(_mm512_cvt_roundps_epi32(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), origin);
-    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, bin));
+    _mm512_storeu_si512(index + m, _mm512_maskz_compress_epi32(nonzero, avx512_bins(v, bins)));
     m += static_cast<size_t>(__builtin_popcount(nonzero));
   }
   for (size_t i = full; i < n; ++i) {

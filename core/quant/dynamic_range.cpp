@@ -50,10 +50,6 @@ std::optional<HybridRule> hybrid_rule(const format::Subgraph& sg, const format::
   }
 }
 
-bool is_float_constant(const format::Model& m, const format::Tensor& t) {
-  return t.type == TensorType::FLOAT32 && !t.is_variable && !m.tensor_data(t).empty();
-}
-
 struct Reader {
   size_t op;
   size_t input;

@@ -31,9 +31,7 @@ std::set<int32_t> float_constants_read(const format::Model& model, const format:
     for (int32_t t : op.inputs) {
       if (t < 0 || static_cast<size_t>(t) >= sg.tensors.size()) continue;
       const format::Tensor& tensor = sg.tensors[static_cast<size_t>(t)];
-      if (tensor.type == TensorType::FLOAT32 && !tensor.is_variable && !model.tensor_data(tensor).empty()) {
-        out.insert(t);
-      }
+      if (is_float_constant(model, tensor)) out.insert(t);
     }
   }
   return out;

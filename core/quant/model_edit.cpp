@@ -4,6 +4,11 @@
 
 namespace qs::quant {
 
+bool is_float_constant(const format::Model& model, const format::Tensor& tensor) {
+  return tensor.type == format::TensorType::FLOAT32 && !tensor.is_variable &&
+         !model.tensor_data(tensor).empty();
+}
+
 void drop_unused_buffers(format::Model& model, const std::set<uint32_t>& candidates) {
   std::set<uint32_t> used;
   for (const auto& sg : model.subgraphs) {

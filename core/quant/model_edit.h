@@ -17,6 +17,9 @@ struct QuantizedModel {
   QuantPlan plan;
 };
 
+// A FLOAT32 tensor with constant data (not a variable's initial value).
+bool is_float_constant(const format::Model& model, const format::Tensor& tensor);
+
 // Empties those of `candidates` that no tensor or metadata entry refers to
 // (the entries stay, so no buffer index moves).
 void drop_unused_buffers(format::Model& model, const std::set<uint32_t>& candidates);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "calib/image.h"
+#include "cli/cli_runner.h"
 #include "io/npy.h"
 #include "support/corpus.h"
 #include "support/subprocess.h"
@@ -26,14 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-test::ProcessResult run_cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{QS_CLI_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
-  test::ProcessResult run = test::capture(argv, std::chrono::minutes(5));
-  if (!run.started) ADD_FAILURE() << run.error;
-  return run;
-}
 
 std::vector<std::string> mnist_pngs() {
   std::vector<std::string> files;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_runner.h"
 #include "format/model_file.h"
 #include "format/write_model.h"
 #include "support/corpus.h"
@@ -19,14 +20,6 @@ namespace qs::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-test::ProcessResult run_cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{QS_CLI_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
-  test::ProcessResult run = test::capture(argv, std::chrono::minutes(2));
-  if (!run.started) ADD_FAILURE() << run.error;
-  return run;
-}
 
 TEST(CliQuantize, Float16WritesAValidHalfSizeModelAndItsPlan) {
   test::TempDir dir("qs-cli-quantize");
