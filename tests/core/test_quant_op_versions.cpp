@@ -1,0 +1,89 @@
+// Op versions of quantized models (core/quant/op_versions): the versions the
+// official converter wrote into the corpus's quantized models are the
+// reference. Every op of those files is wiped back to version 1 and
+// raise_op_versions must restore exactly what the converter wrote.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "format/model_file.h"
+#include "quant/op_versions.h"
+#include "support/corpus.h"
+
+namespace qs::quant {
+namespace {
+
+format::Model load(const std::string& name) {
+  auto f = format::ModelFile::open(test::corpus_model(name));
+  EXPECT_TRUE(f) << name << ": " << f.error().message;
+  return f ? f->to_model() : format::Model{};
+}
+
+// Files of the TFLite converter: int8 with int8 I/O and with float I/O
+// (QUANTIZE/DEQUANTIZE), a hybrid (dynamic-range) FULLY_CONNECTED, legacy
+// uint8 convolutions. Not the ai-edge-quantizer's files
+// (conv_fc_mnist_srq_a8w8, single_add_*_quantized: that tool leaves every op
+// at version 1) nor person_detect.tflite (an older converter wrote its int8
+// CONV_2D as version 2, before version 3 meant int8).
+constexpr const char* kConverted[] = {
+    "ad01_int8.tflite",
+    "model_ToyCar_quant_fullint.tflite",
+    "model_ToyCar_quant.tflite",
+    "mobilenet_v1_0.25_224_quant.tflite",
+};
+
+TEST(QuantOpVersions, RestoreWhatTheOfficialConverterWrote) {
+  QS_REQUIRE_CORPUS();
+  for (const char* name : kConverted) {
+    SCOPED_TRACE(name);
+    const format::Model official = load(name);
+    ASSERT_FALSE(official.subgraphs.empty());
+    format::Model wiped = official;
+    size_t modelled = 0;
+    for (auto& sg : wiped.subgraphs) {
+      for (auto& op : sg.operators) {
+        if (required_version(sg, op)) ++modelled;
+        op.code.version = 1;
+      }
+    }
+    EXPECT_GT(modelled, 0u) << "no op of this model is modelled: the test would prove nothing";
+    raise_op_versions(wiped);
+    for (size_t s = 0; s < official.subgraphs.size(); ++s) {
+      const auto& want = official.subgraphs[s].operators;
+      const auto& got = wiped.subgraphs[s].operators;
+      for (size_t o = 0; o < want.size(); ++o) {
+        if (!required_version(official.subgraphs[s], want[o])) continue;
+        EXPECT_EQ(got[o].code.version, want[o].code.version)
+            << "op " << o << " (" << format::op_name(want[o].code.builtin) << ")";
+      }
+    }
+  }
+}
+
+TEST(QuantOpVersions, NeverLowerAVersion) {
+  QS_REQUIRE_CORPUS();
+  format::Model m = load("ad01_int8.tflite");
+  ASSERT_FALSE(m.subgraphs.empty());
+  ASSERT_FALSE(m.subgraphs[0].operators.empty());
+  m.subgraphs[0].operators[0].code.version = 11;
+  raise_op_versions(m);
+  EXPECT_EQ(m.subgraphs[0].operators[0].code.version, 11);
+}
+
+TEST(QuantOpVersions, FloatOpsNeedNoMoreThanVersionOne) {
+  QS_REQUIRE_CORPUS();
+  // A float model's ops, types unchanged, keep version 1 requirements
+  // (except where an option asks more, which these ops don't use).
+  const format::Model m = load("conv_fc_mnist.tflite");
+  for (const auto& sg : m.subgraphs) {
+    for (const auto& op : sg.operators) {
+      const auto v = required_version(sg, op);
+      ASSERT_TRUE(v) << format::op_name(op.code.builtin) << " is not modelled";
+      EXPECT_EQ(*v, 1) << format::op_name(op.code.builtin);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qs::quant
