@@ -8,7 +8,7 @@
 #include <optional>
 #include <set>
 
-#include "format/op_options.h"
+#include "quant/op_versions.h"
 
 namespace qs::quant {
 namespace {
@@ -16,35 +16,22 @@ namespace {
 using format::BuiltinOp;
 using format::TensorType;
 
-// How an op's weights are quantized in dynamic mode, and the version its
-// hybrid kernel needs (TFLite's op_version.cc for float input, int8 weights,
-// float output). Null: the op has no hybrid kernel here.
+// How an op's weights are quantized in dynamic mode; null when the op has
+// no hybrid kernel here. The version each hybrid op needs is set at the
+// end, from its new types (quant/op_versions).
 struct HybridRule {
   int per_channel_axis = -1;  // -1: one scale
-  int32_t version = 1;
 };
 
-std::optional<HybridRule> hybrid_rule(const format::Subgraph& sg, const format::Operator& op, size_t input) {
+std::optional<HybridRule> hybrid_rule(const format::Operator& op, size_t input) {
   if (input != 1) return std::nullopt;
   switch (op.code.builtin) {
-    case BuiltinOp::FULLY_CONNECTED: {
-      // Per tensor, as the official converter writes it (ToyCar); 5 with
-      // keep_num_dims (checked first there), 9 with asymmetric inputs.
-      const auto* o = format::options_as<tfl::FullyConnectedOptionsT>(op);
-      if (o != nullptr && o->keep_num_dims) return HybridRule{-1, 5};
-      if (o != nullptr && o->asymmetric_quantize_inputs) return HybridRule{-1, 9};
-      return HybridRule{-1, 3};
-    }
-    case BuiltinOp::CONV_2D: {
-      // Per output channel (axis 0): version 5; a grouped convolution
-      // (filter channels != input channels) is version 6 whatever its types.
-      const auto& in = sg.tensors[static_cast<size_t>(op.inputs[0])].shape;
-      const auto& f = sg.tensors[static_cast<size_t>(op.inputs[1])].shape;
-      const bool grouped = in.size() == 4 && f.size() == 4 && in[3] != f[3];
-      return HybridRule{0, grouped ? 6 : 5};
-    }
+    case BuiltinOp::FULLY_CONNECTED:
+      return HybridRule{-1};  // per tensor, as the official converter writes it (ToyCar)
+    case BuiltinOp::CONV_2D:
+      return HybridRule{0};  // per output channel
     case BuiltinOp::DEPTHWISE_CONV_2D:
-      return HybridRule{3, 6};  // per channel along the filter's last axis
+      return HybridRule{3};  // per channel along the filter's last axis
     default:
       return std::nullopt;
   }
@@ -106,7 +93,7 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
       std::string why_not;
       for (const Reader& rd : by) {
         const format::Operator& op = sg.operators[rd.op];
-        const auto this_rule = hybrid_rule(sg, op, rd.input);
+        const auto this_rule = hybrid_rule(op, rd.input);
         const bool float_input = !op.inputs.empty() && op.inputs[0] >= 0 &&
                                  sg.tensors[static_cast<size_t>(op.inputs[0])].type == TensorType::FLOAT32 &&
                                  m.tensor_data(sg.tensors[static_cast<size_t>(op.inputs[0])]).empty();
@@ -180,8 +167,7 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
       w.quantization = quant;
       std::string readers_text;
       for (const Reader& rd : by) {
-        format::Operator& op = sg.operators[rd.op];
-        op.code.version = std::max(op.code.version, hybrid_rule(sg, op, rd.input)->version);
+        const format::Operator& op = sg.operators[rd.op];
         if (readers_text.find(format::op_name(op.code.builtin)) == std::string::npos) {
           readers_text += (readers_text.empty() ? "" : ", ") + format::op_name(op.code.builtin);
         }
@@ -194,6 +180,7 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
                ", scale max|w|/127 (", n, " elements)")});
     }
   }
+  raise_op_versions(m);
   drop_unused_buffers(m, replaced);
   set_recipe_metadata(
       m, nlohmann::json{{"tool", options.tool}, {"mode", "dynamic"}, {"min_elements", options.min_elements}}

@@ -5,7 +5,7 @@
 // runs a hybrid kernel that quantizes its float input on the fly, and
 // activations stay float.
 //
-// Which weights, how, and the op version written (TFLite's op_version.cc
+// Which weights, how, and the op version written (quant/op_versions: TFLite's op_version.cc
 // for a hybrid op), as the official converter does:
 //   FULLY_CONNECTED    per tensor; version 3 (5 with keep_num_dims, 9 with
 //                      asymmetric_quantize_inputs)

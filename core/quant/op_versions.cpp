@@ -41,6 +41,15 @@ struct Types {
     const format::Tensor* t = in_tensor(i);
     return t != nullptr && t->quantization && t->quantization->per_channel();
   }
+  // A filter quantized with one scale per channel of its quantized
+  // dimension; TFLite counts a one-channel filter with one scale as per
+  // channel too.
+  bool per_channel_filter(size_t i) const {
+    const format::Tensor* t = in_tensor(i);
+    if (t == nullptr || !t->quantization || t->quantization->scale.empty()) return false;
+    const auto axis = static_cast<size_t>(std::max(t->quantization->quantized_dimension, 0));
+    return axis < t->shape.size() && t->quantization->scale.size() == static_cast<size_t>(t->shape[axis]);
+  }
   // Both inputs of a binary op have different shapes (TFLite's
   // "NeedBroadcastForBinaryInputs") and one has more than 4 dimensions.
   bool broadcast_over_4d() const {
@@ -77,12 +86,12 @@ std::optional<int32_t> required_version(const format::Subgraph& sg, const format
       }
       if (t.in(0) == kI16 && t.in(1) == kI16 && t.out(0) == kI16) return 4;
       if (t.in(0) == kI8 && t.in(1) == kI8 && t.out(0) == kI8) return 3;
-      if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32) return t.per_channel(1) ? 5 : 2;
+      if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32) return t.per_channel_filter(1) ? 5 : 2;
       return 1;
     }
     case BuiltinOp::DEPTHWISE_CONV_2D: {
       if (t.in(0) == kI16 && t.in(1) == kI16 && t.out(0) == kI16) return 5;
-      if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32) return t.per_channel(1) ? 6 : 4;
+      if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32) return t.per_channel_filter(1) ? 6 : 4;
       if (t.in(0) == kI8 && t.in(1) == kI8 && t.out(0) == kI8) return 3;
       const auto* o = format::options_as<tfl::DepthwiseConv2DOptionsT>(op);
       if (o != nullptr && (o->dilation_w_factor != 1 || o->dilation_h_factor != 1)) return 2;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 
 #include "format/model_file.h"
 #include "quant/op_versions.h"
@@ -82,6 +83,46 @@ TEST(QuantOpVersions, FloatOpsNeedNoMoreThanVersionOne) {
       ASSERT_TRUE(v) << format::op_name(op.code.builtin) << " is not modelled";
       EXPECT_EQ(*v, 1) << format::op_name(op.code.builtin);
     }
+  }
+}
+
+}  // namespace
+}  // namespace qs::quant
+
+namespace qs::quant {
+namespace {
+
+// TFLite calls a hybrid CONV_2D filter per channel when it has one scale per
+// output channel, so a one-filter convolution with its single scale is per
+// channel (version 5) while two filters sharing one scale are not (2).
+format::Subgraph hybrid_conv(int32_t filters, size_t scales) {
+  format::Subgraph sg;
+  format::Tensor in;
+  in.shape = {1, 4, 4, 2};
+  format::Tensor filter;
+  filter.type = format::TensorType::INT8;
+  filter.shape = {filters, 3, 3, 2};
+  filter.buffer = 1;
+  format::Quantization q;
+  q.scale.assign(scales, 0.1f);
+  q.zero_point.assign(scales, 0);
+  filter.quantization = q;
+  format::Tensor out;
+  out.shape = {1, 2, 2, filters};
+  sg.tensors = {in, filter, out};
+  format::Operator op;
+  op.code.builtin = format::BuiltinOp::CONV_2D;
+  op.inputs = {0, 1};
+  op.outputs = {2};
+  sg.operators = {op};
+  return sg;
+}
+
+TEST(QuantOpVersions, HybridConvIsPerChannelWhenEveryFilterHasItsScale) {
+  for (const auto& [filters, scales, want] :
+       {std::tuple{1, size_t{1}, 5}, std::tuple{2, size_t{2}, 5}, std::tuple{2, size_t{1}, 2}}) {
+    const format::Subgraph sg = hybrid_conv(filters, scales);
+    EXPECT_EQ(required_version(sg, sg.operators[0]), want) << filters << " filters, " << scales << " scales";
   }
 }
 
