@@ -16,22 +16,19 @@ namespace {
 using format::BuiltinOp;
 using format::TensorType;
 
-// How an op's weights are quantized in dynamic mode; null when the op has
-// no hybrid kernel here. The version each hybrid op needs is set at the
-// end, from its new types (quant/op_versions).
-struct HybridRule {
-  int per_channel_axis = -1;  // -1: one scale
-};
-
-std::optional<HybridRule> hybrid_rule(const format::Operator& op, size_t input) {
+// The axis an op's hybrid kernel wants its weights quantized along (-1:
+// one scale for the tensor); null when the op has no hybrid kernel here.
+// The version each hybrid op needs is set at the end, from its new types
+// (quant/op_versions).
+std::optional<int> hybrid_axis(const format::Operator& op, size_t input) {
   if (input != 1) return std::nullopt;
   switch (op.code.builtin) {
     case BuiltinOp::FULLY_CONNECTED:
-      return HybridRule{-1};  // per tensor, as the official converter writes it (ToyCar)
+      return -1;  // per tensor, as the official converter writes it (ToyCar)
     case BuiltinOp::CONV_2D:
-      return HybridRule{0};  // per output channel
+      return 0;  // per output channel
     case BuiltinOp::DEPTHWISE_CONV_2D:
-      return HybridRule{3};  // per channel along the filter's last axis
+      return 3;  // per channel along the filter's last axis
     default:
       return std::nullopt;
   }
@@ -89,33 +86,33 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
       };
       // Only weights of ops with a hybrid kernel and a float input, all
       // readers agreeing on how to quantize them.
-      std::optional<HybridRule> rule;
+      std::optional<int> agreed;  // the axis every reader so far wants
       std::string why_not;
       for (const Reader& rd : by) {
         const format::Operator& op = sg.operators[rd.op];
-        const auto this_rule = hybrid_rule(op, rd.input);
+        const auto here = hybrid_axis(op, rd.input);
         const bool float_input = !op.inputs.empty() && op.inputs[0] >= 0 &&
                                  sg.tensors[static_cast<size_t>(op.inputs[0])].type == TensorType::FLOAT32 &&
                                  m.tensor_data(sg.tensors[static_cast<size_t>(op.inputs[0])]).empty();
-        if (!this_rule) {
+        if (!here) {
           why_not = cat("read by ", format::op_name(op.code.builtin), ", which has no hybrid kernel here");
         } else if (!float_input) {
           why_not = "the op's input is not a float activation";
-        } else if (rule && rule->per_channel_axis != this_rule->per_channel_axis) {
+        } else if (agreed && *agreed != *here) {
           why_not = "its readers would quantize it differently";
         } else {
-          rule = this_rule;
+          agreed = here;
           continue;
         }
-        rule.reset();
+        agreed.reset();
         break;
       }
-      const int axis = rule ? rule->per_channel_axis : -1;
-      if (rule && axis >= static_cast<int>(w.shape.size())) {
+      const int axis = agreed.value_or(-1);
+      if (agreed && axis >= static_cast<int>(w.shape.size())) {
         why_not = "its shape has no channel axis";
-        rule.reset();
+        agreed.reset();
       }
-      if (!rule) {
+      if (!agreed) {
         keep(cat("kept float32: ", why_not));
         continue;
       }
