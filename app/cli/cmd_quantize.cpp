@@ -1,7 +1,9 @@
 // `quantscope-cli quantize`: writes a quantized copy of a float model and,
 // with --plan, what was decided for every tensor (core/quant).
 
+#include <cctype>
 #include <cmath>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -11,43 +13,149 @@
 #include "cli/commands.h"
 #include "format/model_file.h"
 #include "format/write_model.h"
+#include "calib/stats_file.h"
+#include "common/sha256.h"
 #include "quant/dynamic_range.h"
+#include "quant/full_integer.h"
 #include "quant/float16.h"
 
 namespace qs::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: quantscope-cli quantize MODEL --mode MODE --out OUT.tflite [--plan PLAN.json]\n"
+    "usage: quantscope-cli quantize MODEL --mode MODE --out OUT.tflite [options]\n"
     "\n"
     "Writes a quantized copy of the float MODEL (atomically; never over MODEL).\n"
     "\n"
-    "  --mode float16   float32 constants stored as float16, each behind a\n"
-    "                   DEQUANTIZE op (half the weight bytes; no data needed)\n"
-    "  --mode dynamic   dynamic range: weights of FULLY_CONNECTED (per tensor),\n"
-    "                   CONV_2D and DEPTHWISE_CONV_2D (per channel) with at least\n"
-    "                   --min-elements values (default 1024) as int8, symmetric;\n"
-    "                   the ops run hybrid, activations stay float (other ops'\n"
-    "                   weights stay float32 so far; the plan says so)\n"
-    "  --min-elements N for dynamic\n"
-    "  --plan FILE      every tensor's new type and why, every inserted op (JSON)\n"
+    "Modes:\n"
+    "  float16   float32 constants stored as float16, each behind a DEQUANTIZE\n"
+    "            op (half the weight bytes; no data needed)\n"
+    "  dynamic   dynamic range: weights of FULLY_CONNECTED (per tensor), CONV_2D\n"
+    "            and DEPTHWISE_CONV_2D (per channel) with at least --min-elements\n"
+    "            values as int8, symmetric; activations stay float\n"
+    "  int8      full integer: int8 activations from --stats, int8 per-channel\n"
+    "            weights, int32 bias; ops without an int8 kernel stay float\n"
+    "            behind DEQUANTIZE/QUANTIZE (or, with --strict, are an error)\n"
+    "  int16x8   int16 symmetric activations, int8 weights, int64 bias\n"
+    "  uint8     legacy QUANTIZED_UINT8: uint8 everywhere (weights asymmetric\n"
+    "            per tensor); inputs from --mean-std; I/O uint8 by default\n"
     "\n"
-    "The other modes of the TFLite converter (int8, int16x8, uint8)\n"
-    "are not implemented yet: asking for one is a usage error.\n";
-
-constexpr const char* kPlannedModes[] = {"int8", "int16x8", "uint8"};
+    "Options:\n"
+    "  --stats FILE             calibration statistics of MODEL (calibrate)\n"
+    "  --method M               range method: minmax (default), moving-average,\n"
+    "                           percentile, entropy, mse\n"
+    "  --percentile P           for --method percentile (default 99.999)\n"
+    "  --method-for NAME=M      range method for one tensor (repeatable)\n"
+    "  --strict                 fail, listing every op that would stay float\n"
+    "  --input-type T           float32 (default), int8, uint8 (int8 mode), int16\n"
+    "  --output-type T          likewise for the outputs\n"
+    "  --mean-std INPUT=M,S     real = (q - M) / S for that input (repeatable);\n"
+    "                           M an integer 0..255, S > 0\n"
+    "  --default-range MIN:MAX  range for activations with no statistics (listed)\n"
+    "  --keep-float X           keep float: an op type (SOFTMAX), an op index\n"
+    "                           (#12) or the name of a tensor an op writes\n"
+    "  --per-tensor-fc          FULLY_CONNECTED weights per tensor (TFLite Micro,\n"
+    "                           NNAPI)\n"
+    "  --min-elements N         for dynamic (default 1024)\n"
+    "  --plan FILE              every tensor's new type, parameters and why, every\n"
+    "                           inserted op (JSON)\n";
 
 struct Options {
   std::string model;
   std::string mode;
   std::string out;
   std::string plan;
+  std::string stats;
   size_t min_elements = 1024;
+  std::optional<format::TensorType> input_type;
+  std::optional<format::TensorType> output_type;
+  quant::FullIntegerOptions integer;
 };
 
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   return std::filesystem::equivalent(a, b, ec);
+}
+
+std::optional<format::TensorType> parse_io_type(const std::string& v) {
+  if (v == "float32") return format::TensorType::FLOAT32;
+  if (v == "int8") return format::TensorType::INT8;
+  if (v == "uint8") return format::TensorType::UINT8;
+  if (v == "int16") return format::TensorType::INT16;
+  return std::nullopt;
+}
+
+std::optional<quant::IntegerScheme> parse_scheme(const std::string& mode) {
+  if (mode == "int8") return quant::IntegerScheme::kInt8;
+  if (mode == "int16x8") return quant::IntegerScheme::kInt16x8;
+  if (mode == "uint8") return quant::IntegerScheme::kUint8;
+  return std::nullopt;
+}
+
+bool is_op_type(const std::string& v) {
+  if (v.empty()) return false;
+  for (unsigned char c : v)
+    if (!(std::isupper(c) || std::isdigit(c) || c == '_')) return false;
+  return format::parse_op_name(v).has_value();
+}
+
+// One option and its value; an empty string on success, else the message.
+std::string apply(Options& opt, const std::string& a, const std::string& v) {
+  auto& in = opt.integer;
+  if (a == "--mode") {
+    opt.mode = v;
+  } else if (a == "--out") {
+    opt.out = v;
+  } else if (a == "--plan") {
+    opt.plan = v;
+  } else if (a == "--stats") {
+    opt.stats = v;
+  } else if (a == "--min-elements") {
+    const auto n = parse_float(v);
+    if (!n || *n < 1 || *n != std::floor(*n)) return cat(a, ": needs a positive count");
+    opt.min_elements = static_cast<size_t>(*n);
+  } else if (a == "--method") {
+    const auto m = calib::parse_method(v);
+    if (!m) return cat(a, ": unknown method '", v, "' (minmax, moving-average, percentile, entropy, mse)");
+    in.method = *m;
+  } else if (a == "--percentile") {
+    const auto p = parse_float(v);
+    if (!p || *p <= 50 || *p > 100) return cat(a, ": needs a percentile in (50, 100]");
+    in.method_options.percentile = *p;
+  } else if (a == "--method-for") {
+    const auto eq = v.rfind('=');
+    const auto m = eq == std::string::npos ? std::nullopt : calib::parse_method(v.substr(eq + 1));
+    if (!m || eq == 0) return cat(a, ": needs NAME=METHOD, not '", v, "'");
+    in.method_for[v.substr(0, eq)] = *m;
+  } else if (a == "--input-type" || a == "--output-type") {
+    const auto t = parse_io_type(v);
+    if (!t) return cat(a, ": unknown type '", v, "' (float32, int8, uint8, int16)");
+    (a == "--input-type" ? opt.input_type : opt.output_type) = *t;
+  } else if (a == "--mean-std") {
+    const auto eq = v.rfind('=');
+    const auto pair = eq == std::string::npos ? std::nullopt : parse_float_list(v.substr(eq + 1));
+    if (!pair || pair->size() != 2 || eq == 0) return cat(a, ": needs INPUT=MEAN,STD_DEV, not '", v, "'");
+    in.mean_std.push_back({v.substr(0, eq), (*pair)[0], (*pair)[1]});
+  } else if (a == "--default-range") {
+    const auto colon = v.find(':', 1);
+    const auto lo = colon == std::string::npos ? std::nullopt : parse_float(v.substr(0, colon));
+    const auto hi = colon == std::string::npos ? std::nullopt : parse_float(v.substr(colon + 1));
+    if (!lo || !hi) return cat(a, ": needs MIN:MAX, not '", v, "'");
+    in.default_range = std::make_pair(double{*lo}, double{*hi});
+  } else if (a == "--keep-float") {
+    if (v.size() > 1 && v[0] == '#') {
+      const auto n = parse_float(v.substr(1));
+      if (!n || *n < 0 || *n != std::floor(*n)) return cat(a, ": '", v, "' is not an op index");
+      in.keep_float.op_indices.insert(static_cast<int>(*n));
+    } else if (is_op_type(v)) {
+      in.keep_float.op_types.insert(v);
+    } else {
+      in.keep_float.tensors.insert(v);
+    }
+  } else {
+    return cat("unknown option '", a, "'");
+  }
+  return {};
 }
 
 }  // namespace
@@ -60,23 +168,13 @@ int run_quantize(const std::vector<std::string>& args) {
       std::fputs(kHelp, stdout);
       return 0;
     }
-    if (a.rfind("--", 0) == 0) {
+    if (a == "--strict") {
+      opt.integer.strict = true;
+    } else if (a == "--per-tensor-fc") {
+      opt.integer.per_tensor_ops.insert("FULLY_CONNECTED");
+    } else if (a.rfind("--", 0) == 0) {
       if (i + 1 >= args.size()) return usage_error("quantize", cat(a, ": needs a value"));
-      const std::string& v = args[++i];
-      if (a == "--mode") {
-        opt.mode = v;
-      } else if (a == "--out") {
-        opt.out = v;
-      } else if (a == "--plan") {
-        opt.plan = v;
-      } else if (a == "--min-elements") {
-        const auto n = parse_float(v);
-        if (!n || *n < 1 || *n != std::floor(*n))
-          return usage_error("quantize", cat(a, ": needs a positive count"));
-        opt.min_elements = static_cast<size_t>(*n);
-      } else {
-        return usage_error("quantize", cat("unknown option '", a, "'"));
-      }
+      if (auto why = apply(opt, a, args[++i]); !why.empty()) return usage_error("quantize", why);
     } else if (opt.model.empty()) {
       opt.model = a;
     } else {
@@ -87,11 +185,8 @@ int run_quantize(const std::vector<std::string>& args) {
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
-  if (opt.mode != "float16" && opt.mode != "dynamic") {
-    for (const char* planned : kPlannedModes) {
-      if (opt.mode == planned)
-        return usage_error("quantize", cat("mode '", opt.mode, "' is not implemented yet"));
-    }
+  const auto scheme = parse_scheme(opt.mode);
+  if (opt.mode != "float16" && opt.mode != "dynamic" && !scheme) {
     return usage_error("quantize",
                        cat("unknown mode '", opt.mode, "' (float16, dynamic, int8, int16x8, uint8)"));
   }
@@ -104,8 +199,32 @@ int run_quantize(const std::vector<std::string>& args) {
   auto file = format::ModelFile::open(opt.model);
   if (!file) return input_error(file.error().message);
   const std::string tool = cat("quantscope-cli ", QS_VERSION);
-  auto result = opt.mode == "float16" ? quant::to_float16(file->to_model(), tool)
-                                      : quant::to_dynamic_range(file->to_model(), {opt.min_elements, tool});
+  Result<quant::QuantizedModel> result = fail("no mode");
+  if (opt.mode == "float16") {
+    result = quant::to_float16(file->to_model(), tool);
+  } else if (opt.mode == "dynamic") {
+    result = quant::to_dynamic_range(file->to_model(), {opt.min_elements, tool});
+  } else {
+    quant::FullIntegerOptions& in = opt.integer;
+    in.scheme = *scheme;
+    in.tool = tool;
+    // Legacy uint8 models are uint8 end to end unless told otherwise.
+    const auto io_default =
+        *scheme == quant::IntegerScheme::kUint8 ? format::TensorType::UINT8 : format::TensorType::FLOAT32;
+    in.input_type = opt.input_type.value_or(io_default);
+    in.output_type = opt.output_type.value_or(io_default);
+    calib::StatsSet stats;
+    if (!opt.stats.empty()) {
+      auto loaded = calib::load_stats(opt.stats);
+      if (!loaded) return input_error(loaded.error().message);
+      auto sha = sha256_file(opt.model);
+      if (!sha) return input_error(sha.error().message);
+      if (auto s = calib::check_model(*loaded, *sha, opt.model); !s) return input_error(s.error().message);
+      stats = std::move(*loaded);
+      in.stats = &stats;
+    }
+    result = quant::to_full_integer(file->to_model(), in);
+  }
   if (!result) return input_error(cat(opt.model, ": ", result.error().message));
   if (auto s = format::write_file(result->model, opt.out); !s) return input_error(s.error().message);
   if (!opt.plan.empty()) {

@@ -22,6 +22,13 @@ std::string op_name(BuiltinOp op) {
   return "BUILTIN_" + std::to_string(static_cast<int32_t>(op));
 }
 
+std::optional<BuiltinOp> parse_op_name(std::string_view name) {
+  for (BuiltinOp op : tfl::EnumValuesBuiltinOperator()) {
+    if (op_name(op) == name) return op;
+  }
+  return std::nullopt;
+}
+
 std::optional<uint32_t> type_bits(TensorType type) {
   using T = TensorType;
   switch (type) {

@@ -20,6 +20,8 @@ using BuiltinOp = tfl::BuiltinOperator;
 std::string type_name(TensorType type);
 // "CONV_2D", ...; "BUILTIN_<n>" for codes newer than this build.
 std::string op_name(BuiltinOp op);
+// The inverse of op_name for the ops this build knows ("CONV_2D" -> CONV_2D).
+std::optional<BuiltinOp> parse_op_name(std::string_view name);
 bool is_known_op(int32_t code);
 
 // Bits per element, or nothing for variable-size types (STRING, RESOURCE,

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "quant/op_versions.h"
+#include "quant/weights.h"
 
 namespace qs::quant {
 namespace {
@@ -40,20 +41,6 @@ struct Reader {
 };
 
 }  // namespace
-
-SymmetricInt8 quantize_symmetric(std::span<const float> w) {
-  SymmetricInt8 q;
-  float range = 0;
-  for (float v : w) range = std::max(range, std::abs(v));
-  q.values.resize(w.size());
-  if (range == 0) return q;  // all zero: values 0, scale 1
-  const float inverse = 127.0f / range;
-  for (size_t i = 0; i < w.size(); ++i) {
-    q.values[i] = static_cast<int8_t>(std::clamp(std::round(w[i] * inverse), -127.0f, 127.0f));
-  }
-  q.scale = range / 127.0f;
-  return q;
-}
 
 Result<QuantizedModel> to_dynamic_range(const format::Model& input, const DynamicOptions& options) {
   QuantizedModel r;
@@ -122,35 +109,16 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
       }
       std::vector<float> values(n);
       std::memcpy(values.data(), data.data(), n * sizeof(float));
-      std::vector<int8_t> q(n);
+      std::vector<int8_t> q;
       std::vector<float> scales;
       if (axis < 0) {
-        const SymmetricInt8 one = quantize_symmetric(values);
-        q = one.values;
+        SymmetricInt8 one = quantize_symmetric(values);
+        q = std::move(one.values);
         scales = {one.scale};
       } else {
-        // Channel c of axis `axis`: the values at every index whose
-        // coordinate along the axis is c (strided runs of the row-major data).
-        const auto channels = static_cast<size_t>(w.shape[static_cast<size_t>(axis)]);
-        size_t inner = 1;
-        for (size_t d = static_cast<size_t>(axis) + 1; d < w.shape.size(); ++d)
-          inner *= static_cast<size_t>(w.shape[d]);
-        const size_t outer = n / (channels * inner);
-        std::vector<float> channel;
-        for (size_t c = 0; c < channels; ++c) {
-          channel.clear();
-          for (size_t o = 0; o < outer; ++o) {
-            const float* run = values.data() + (o * channels + c) * inner;
-            channel.insert(channel.end(), run, run + inner);
-          }
-          const SymmetricInt8 part = quantize_symmetric(channel);
-          size_t k = 0;
-          for (size_t o = 0; o < outer; ++o) {
-            std::memcpy(q.data() + (o * channels + c) * inner, part.values.data() + k, inner);
-            k += inner;
-          }
-          scales.push_back(part.scale);
-        }
+        const auto layout = ChannelLayout::of(w.shape, axis, n);
+        scales = symmetric_scales(values, layout);
+        q = quantize_with_scales(values, layout, scales);
       }
       std::vector<uint8_t> bytes(n);
       std::memcpy(bytes.data(), q.data(), n);

@@ -14,14 +14,13 @@
 // Weights of other ops (LSTM, SVDF, BATCH_MATMUL, ... not yet) stay float32
 // and the plan says why.
 
-#include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "format/model.h"
 #include "quant/model_edit.h"
+#include "quant/weights.h"
 
 namespace qs::quant {
 
@@ -31,14 +30,5 @@ struct DynamicOptions {
 };
 
 Result<QuantizedModel> to_dynamic_range(const format::Model& model, const DynamicOptions& options = {});
-
-// TFLite's symmetric int8 quantization of a weight tensor (one scale):
-// range = max |w|, q = round(w · 127 / range) in [-127, 127], scale =
-// range / 127; an all-zero tensor gets scale 1.
-struct SymmetricInt8 {
-  std::vector<int8_t> values;
-  float scale = 1;
-};
-SymmetricInt8 quantize_symmetric(std::span<const float> weights);
 
 }  // namespace qs::quant

@@ -125,9 +125,30 @@ std::optional<int32_t> required_version(const format::Subgraph& sg, const format
       if (t.broadcast_over_4d()) return 3;
       return t.in(0) == kI8 ? 2 : 1;
     }
-    case BuiltinOp::MUL:
+    case BuiltinOp::MUL: {
       // Quantized int16 MUL is version 4 (7 is its unquantized int16 form).
-      return by_input_type(t.in(0), 4, 2);
+      if (t.in(0) == kI16) return 4;
+      // Version 3: a rescale s1·s2/s_out of 1 or more.
+      const format::Tensor* a = t.in_tensor(0);
+      const format::Tensor* b = t.in_tensor(1);
+      const format::Tensor* out = op.outputs.empty() || op.outputs[0] < 0
+                                      ? nullptr
+                                      : &sg.tensors[static_cast<size_t>(op.outputs[0])];
+      const auto scale = [](const format::Tensor* x) {
+        return x != nullptr && x->quantization && x->quantization->scale.size() == 1 ? x->quantization->scale[0]
+                                                                                      : 0.0f;
+      };
+      if (scale(a) != 0 && scale(b) != 0 && scale(out) != 0 &&
+          static_cast<double>(scale(a)) * scale(b) / scale(out) >= 1.0)
+        return 3;
+      return t.in(0) == kI8 ? 2 : 1;
+    }
+    case BuiltinOp::TRANSPOSE_CONV: {
+      const auto* o = format::options_as<tfl::TransposeConvOptionsT>(op);
+      if (o != nullptr && o->fused_activation_function != tfl::ActivationFunctionType::NONE) return 4;
+      if (op.inputs.size() == 4 && op.inputs[3] >= 0) return 3;
+      return t.in(1) == kI8 ? 2 : 1;
+    }
     case BuiltinOp::MAX_POOL_2D:
     case BuiltinOp::AVERAGE_POOL_2D:
     case BuiltinOp::TANH:

@@ -79,7 +79,7 @@ TEST(CliQuantize, RefusalsWriteNothing) {
   };
   const std::vector<Case> cases = {
       {{"quantize", model, "--mode", "float16", "--out", model}, 2, "refusing to overwrite"},
-      {{"quantize", model, "--mode", "int8", "--out", (dir / "q.tflite").string()}, 2, "not implemented yet"},
+      {{"quantize", model, "--mode", "int8", "--out", (dir / "q.tflite").string()}, 1, "give --stats"},
       {{"quantize", model, "--mode", "int3", "--out", (dir / "q.tflite").string()}, 2, "unknown mode 'int3'"},
       {{"quantize", model, "--out", (dir / "q.tflite").string()}, 2, "usage"},
       {{"quantize", (dir / "missing.tflite").string(), "--mode", "float16", "--out",
