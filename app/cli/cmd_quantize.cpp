@@ -17,6 +17,7 @@
 #include "common/sha256.h"
 #include "quant/dynamic_range.h"
 #include "quant/full_integer.h"
+#include "quant/recipe.h"
 #include "quant/float16.h"
 
 namespace qs::cli {
@@ -56,20 +57,25 @@ constexpr const char* kHelp =
     "                           (#12) or the name of a tensor an op writes\n"
     "  --per-tensor-fc          FULLY_CONNECTED weights per tensor (TFLite Micro,\n"
     "                           NNAPI)\n"
+    "  --per-tensor OPTYPE      that op type's weights per tensor (repeatable)\n"
     "  --min-elements N         for dynamic (default 1024)\n"
     "  --plan FILE              every tensor's new type, parameters and why, every\n"
-    "                           inserted op (JSON)\n";
+    "                           inserted op (JSON)\n"
+    "  --recipe FILE            take every choice from a recipe (JSON, as\n"
+    "                           --save-recipe writes it); options given as well\n"
+    "                           override it\n"
+    "  --save-recipe FILE       write this run's choices as a recipe\n"
+    "\n"
+    "Every choice also goes into the output's \"quantscope\" metadata entry.\n";
 
 struct Options {
   std::string model;
-  std::string mode;
   std::string out;
   std::string plan;
-  std::string stats;
-  size_t min_elements = 1024;
+  std::string save_recipe;
+  quant::Recipe recipe;  // mode and every choice (from --recipe, then the options)
   std::optional<format::TensorType> input_type;
   std::optional<format::TensorType> output_type;
-  quant::FullIntegerOptions integer;
 };
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -85,13 +91,6 @@ std::optional<format::TensorType> parse_io_type(const std::string& v) {
   return std::nullopt;
 }
 
-std::optional<quant::IntegerScheme> parse_scheme(const std::string& mode) {
-  if (mode == "int8") return quant::IntegerScheme::kInt8;
-  if (mode == "int16x8") return quant::IntegerScheme::kInt16x8;
-  if (mode == "uint8") return quant::IntegerScheme::kUint8;
-  return std::nullopt;
-}
-
 bool is_op_type(const std::string& v) {
   if (v.empty()) return false;
   for (unsigned char c : v)
@@ -101,19 +100,26 @@ bool is_op_type(const std::string& v) {
 
 // One option and its value; an empty string on success, else the message.
 std::string apply(Options& opt, const std::string& a, const std::string& v) {
-  auto& in = opt.integer;
+  auto& in = opt.recipe.integer;
   if (a == "--mode") {
-    opt.mode = v;
+    opt.recipe.mode = v;
   } else if (a == "--out") {
     opt.out = v;
   } else if (a == "--plan") {
     opt.plan = v;
+  } else if (a == "--save-recipe") {
+    opt.save_recipe = v;
+  } else if (a == "--recipe") {
+    // Read before the other options (run_quantize), which then override it.
   } else if (a == "--stats") {
-    opt.stats = v;
+    opt.recipe.stats = v;
+  } else if (a == "--per-tensor") {
+    if (!is_op_type(v)) return cat(a, ": '", v, "' is not an op type (e.g. FULLY_CONNECTED)");
+    in.per_tensor_ops.insert(v);
   } else if (a == "--min-elements") {
     const auto n = parse_float(v);
     if (!n || *n < 1 || *n != std::floor(*n)) return cat(a, ": needs a positive count");
-    opt.min_elements = static_cast<size_t>(*n);
+    opt.recipe.min_elements = static_cast<size_t>(*n);
   } else if (a == "--method") {
     const auto m = calib::parse_method(v);
     if (!m) return cat(a, ": unknown method '", v, "' (minmax, moving-average, percentile, entropy, mse)");
@@ -162,6 +168,16 @@ std::string apply(Options& opt, const std::string& a, const std::string& v) {
 
 int run_quantize(const std::vector<std::string>& args) {
   Options opt;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] != "--recipe") continue;
+    auto r = quant::load_recipe(args[i + 1]);
+    if (!r) return input_error(r.error().message);
+    opt.recipe = std::move(*r);
+    // The recipe's I/O types count as given: the mode's defaults apply only
+    // when nothing chose them.
+    opt.input_type = opt.recipe.integer.input_type;
+    opt.output_type = opt.recipe.integer.output_type;
+  }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -169,9 +185,9 @@ int run_quantize(const std::vector<std::string>& args) {
       return 0;
     }
     if (a == "--strict") {
-      opt.integer.strict = true;
+      opt.recipe.integer.strict = true;
     } else if (a == "--per-tensor-fc") {
-      opt.integer.per_tensor_ops.insert("FULLY_CONNECTED");
+      opt.recipe.integer.per_tensor_ops.insert("FULLY_CONNECTED");
     } else if (a.rfind("--", 0) == 0) {
       if (i + 1 >= args.size()) return usage_error("quantize", cat(a, ": needs a value"));
       if (auto why = apply(opt, a, args[++i]); !why.empty()) return usage_error("quantize", why);
@@ -181,31 +197,35 @@ int run_quantize(const std::vector<std::string>& args) {
       return usage_error("quantize", cat("unexpected argument '", a, "'"));
     }
   }
-  if (opt.model.empty() || opt.mode.empty() || opt.out.empty()) {
+  const std::string& mode = opt.recipe.mode;
+  if (opt.model.empty() || mode.empty() || opt.out.empty()) {
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
-  const auto scheme = parse_scheme(opt.mode);
-  if (opt.mode != "float16" && opt.mode != "dynamic" && !scheme) {
-    return usage_error("quantize",
-                       cat("unknown mode '", opt.mode, "' (float16, dynamic, int8, int16x8, uint8)"));
+  const auto scheme = quant::parse_scheme(mode);
+  if (mode != "float16" && mode != "dynamic" && !scheme) {
+    return usage_error("quantize", cat("unknown mode '", mode, "' (float16, dynamic, int8, int16x8, uint8)"));
   }
   if (same_file(opt.model, opt.out)) {
     return usage_error("quantize", cat("--out '", opt.out, "' is the input model; refusing to overwrite it"));
   }
-  if (!opt.plan.empty() && (same_file(opt.model, opt.plan) || opt.plan == opt.out)) {
-    return usage_error("quantize", cat("--plan '", opt.plan, "' would overwrite the model or the output"));
+  for (const std::string* extra : {&opt.plan, &opt.save_recipe}) {
+    if (!extra->empty() && (same_file(opt.model, *extra) || *extra == opt.out)) {
+      return usage_error("quantize", cat("'", *extra, "' would overwrite the model or the output"));
+    }
   }
   auto file = format::ModelFile::open(opt.model);
   if (!file) return input_error(file.error().message);
   const std::string tool = cat("quantscope-cli ", QS_VERSION);
+  opt.recipe.integer.tool = tool;
   Result<quant::QuantizedModel> result = fail("no mode");
-  if (opt.mode == "float16") {
+  calib::StatsSet stats;  // outlives the run: the saved recipe reads it
+  if (mode == "float16") {
     result = quant::to_float16(file->to_model(), tool);
-  } else if (opt.mode == "dynamic") {
-    result = quant::to_dynamic_range(file->to_model(), {opt.min_elements, tool});
+  } else if (mode == "dynamic") {
+    result = quant::to_dynamic_range(file->to_model(), {opt.recipe.min_elements, tool});
   } else {
-    quant::FullIntegerOptions& in = opt.integer;
+    quant::FullIntegerOptions& in = opt.recipe.integer;
     in.scheme = *scheme;
     in.tool = tool;
     // Legacy uint8 models are uint8 end to end unless told otherwise.
@@ -213,9 +233,8 @@ int run_quantize(const std::vector<std::string>& args) {
         *scheme == quant::IntegerScheme::kUint8 ? format::TensorType::UINT8 : format::TensorType::FLOAT32;
     in.input_type = opt.input_type.value_or(io_default);
     in.output_type = opt.output_type.value_or(io_default);
-    calib::StatsSet stats;
-    if (!opt.stats.empty()) {
-      auto loaded = calib::load_stats(opt.stats);
+    if (!opt.recipe.stats.empty()) {
+      auto loaded = calib::load_stats(opt.recipe.stats);
       if (!loaded) return input_error(loaded.error().message);
       auto sha = sha256_file(opt.model);
       if (!sha) return input_error(sha.error().message);
@@ -230,11 +249,14 @@ int run_quantize(const std::vector<std::string>& args) {
   if (!opt.plan.empty()) {
     if (auto s = quant::save_plan(result->plan, opt.plan); !s) return input_error(s.error().message);
   }
+  if (!opt.save_recipe.empty()) {
+    if (auto s = quant::save_recipe(opt.recipe, opt.save_recipe); !s) return input_error(s.error().message);
+  }
   for (const auto& w : result->plan.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   size_t changed = 0;
   for (const auto& t : result->plan.tensors) changed += t.from != t.to ? 1 : 0;
   std::printf("wrote %s (%s): %zu tensors changed type, %zu ops inserted, %zu kept float32\n",
-              opt.out.c_str(), opt.mode.c_str(), changed, result->plan.inserted.size(),
+              opt.out.c_str(), mode.c_str(), changed, result->plan.inserted.size(),
               result->plan.tensors.size() - changed);
   return 0;
 }

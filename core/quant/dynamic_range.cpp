@@ -4,11 +4,11 @@
 #include <cmath>
 #include <cstring>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
 #include "quant/op_versions.h"
+#include "quant/recipe.h"
 #include "quant/weights.h"
 
 namespace qs::quant {
@@ -147,9 +147,11 @@ Result<QuantizedModel> to_dynamic_range(const format::Model& input, const Dynami
   }
   raise_op_versions(m);
   drop_unused_buffers(m, replaced);
-  set_recipe_metadata(
-      m, nlohmann::json{{"tool", options.tool}, {"mode", "dynamic"}, {"min_elements", options.min_elements}}
-             .dump());
+  Recipe recipe;
+  recipe.mode = "dynamic";
+  recipe.min_elements = options.min_elements;
+  recipe.integer.tool = options.tool;
+  set_recipe_metadata(m, recipe_json(recipe));
   return r;
 }
 

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstring>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/status.h"
+#include "quant/recipe.h"
 
 namespace qs::quant {
 namespace {
@@ -117,7 +117,10 @@ Result<QuantizedModel> to_float16(const format::Model& input, const std::string&
   // Float32 data nobody reads any more is dropped (the buffer entry stays:
   // other indices must not move).
   drop_unused_buffers(m, replaced);
-  set_recipe_metadata(m, nlohmann::json{{"tool", tool}, {"mode", "float16"}}.dump());
+  Recipe recipe;
+  recipe.mode = "float16";
+  recipe.integer.tool = tool;
+  set_recipe_metadata(m, recipe_json(recipe));
   return r;
 }
 

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <nlohmann/json.hpp>
 
 #include "format/op_options.h"
 #include "quant/op_versions.h"
+#include "quant/recipe.h"
 #include "quant/weights.h"
 
 namespace qs::quant {
@@ -790,31 +790,6 @@ Status check_options(const format::Model& m, const FullIntegerOptions& opt) {
   return {};
 }
 
-nlohmann::json recipe_json(const FullIntegerOptions& opt) {
-  nlohmann::json keep = {{"op_types", opt.keep_float.op_types},
-                         {"tensors", opt.keep_float.tensors},
-                         {"op_indices", opt.keep_float.op_indices}};
-  nlohmann::json ms = nlohmann::json::array();
-  for (const auto& x : opt.mean_std) ms.push_back({{"input", x.input}, {"mean", x.mean}, {"std_dev", x.std_dev}});
-  nlohmann::json methods = nlohmann::json::object();
-  for (const auto& [n, method] : opt.method_for) methods[n] = calib::method_name(method);
-  nlohmann::json j = {{"tool", opt.tool},
-                      {"mode", scheme_name(opt.scheme)},
-                      {"strict", opt.strict},
-                      {"input_type", format::type_name(opt.input_type)},
-                      {"output_type", format::type_name(opt.output_type)},
-                      {"range_method", calib::method_name(opt.method)},
-                      {"percentile", opt.method_options.percentile},
-                      {"symmetric_percentile", opt.method_options.symmetric_percentile},
-                      {"range_method_for", methods},
-                      {"mean_std", ms},
-                      {"keep_float", keep},
-                      {"per_tensor_ops", opt.per_tensor_ops}};
-  if (opt.default_range) j["default_range"] = {opt.default_range->first, opt.default_range->second};
-  if (opt.stats != nullptr) j["stats"] = {{"model_sha256", opt.stats->model.sha256}, {"samples", opt.stats->samples}};
-  return j;
-}
-
 }  // namespace
 
 Result<QuantizedModel> to_full_integer(const format::Model& input, const FullIntegerOptions& opt) {
@@ -861,7 +836,10 @@ Result<QuantizedModel> to_full_integer(const format::Model& input, const FullInt
   }
   raise_op_versions(m);
   drop_unused_buffers(m, replaced);
-  set_recipe_metadata(m, recipe_json(opt).dump());
+  Recipe recipe;
+  recipe.mode = std::string(scheme_name(opt.scheme));
+  recipe.integer = opt;
+  set_recipe_metadata(m, recipe_json(recipe));
   return r;
 }
 
