@@ -378,7 +378,9 @@ class SubgraphQuantizer {
       return cat("TFLite has no ", scheme_name(opt_.scheme), " kernel for it");
     for (int32_t t : op.outputs) {
       if (t < 0) continue;
-      if (!is_activation_index(t)) return cat("output '", name(t), "' is not a float activation");
+      const bool real = is_activation_index(t);
+      if (rule->output == OutputRule::kNone && real) return cat("output '", name(t), "' is float");
+      if (rule->output != OutputRule::kNone && !real) return cat("output '", name(t), "' is not a float activation");
     }
     for (size_t i = 0; i < op.inputs.size(); ++i) {
       const int32_t t = op.inputs[i];
@@ -404,6 +406,11 @@ class SubgraphQuantizer {
       if (static_cast<size_t>(rule->weight_input) >= op.inputs.size() || op.inputs[static_cast<size_t>(rule->weight_input)] < 0)
         return "it has no filter";
     }
+    if (op.code.builtin == BuiltinOp::RSQRT && !op.inputs.empty() && op.inputs[0] >= 0) {
+      const auto p = params_of(op.inputs[0]);
+      if (p && p->range && p->range->first <= 0)
+        return "TFLite's integer RSQRT needs positive inputs, and the input's range reaches 0 or below";
+    }
     if (rule->output == OutputRule::kOwnRange || rule->output == OutputRule::kShared) {
       for (int32_t t : op.outputs) {
         if (t >= 0 && !params_of(t)) return cat("no range for output '", name(t), "'");
@@ -421,6 +428,7 @@ class SubgraphQuantizer {
   void set_output_params(size_t o) {
     const format::Operator& op = sg_.operators[o];
     const OpRule rule = *op_rule(op.code.builtin);
+    if (rule.output == OutputRule::kNone) return;
     for (int32_t t : op.outputs) {
       if (t < 0) continue;
       auto& p = params_[static_cast<size_t>(t)];
@@ -437,7 +445,9 @@ class SubgraphQuantizer {
           p->origin = cat("same as input '", name(in), "' (", format::op_name(op.code.builtin), " keeps the scale)");
           break;
         }
-        default:
+        case OutputRule::kNone:
+        case OutputRule::kOwnRange:
+        case OutputRule::kShared:
           p = params_of(t);
       }
     }

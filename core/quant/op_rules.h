@@ -21,7 +21,8 @@ enum class OutputRule {
   kOwnRange,     // from the output's own range (the kernel rescales)
   kSameAsInput,  // the data operand's parameters (the kernel moves bytes)
   kShared,       // every data operand is requantized to the output's parameters
-  kFixed,        // fixed by the kernel (SOFTMAX, LOGISTIC, TANH)
+  kFixed,        // fixed by the kernel (SOFTMAX, LOGISTIC, TANH, ...)
+  kNone,         // the outputs are not real values (ARG_MAX's indices, EQUAL's booleans)
 };
 
 struct FixedParams {

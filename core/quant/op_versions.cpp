@@ -231,7 +231,43 @@ std::optional<int32_t> required_version(const format::Subgraph& sg, const format
       return 1;
     case BuiltinOp::RESHAPE:
     case BuiltinOp::SQUEEZE:
-      return 1;  // the same kernel copies bytes of any type
+    case BuiltinOp::EXPAND_DIMS:
+    case BuiltinOp::HARD_SWISH:
+    case BuiltinOp::PRELU:
+      return 1;  // one version for every type
+    case BuiltinOp::SPACE_TO_DEPTH:
+    case BuiltinOp::DEPTH_TO_SPACE:
+    case BuiltinOp::SPLIT_V:
+    case BuiltinOp::SUM:
+    case BuiltinOp::LOG_SOFTMAX:
+    case BuiltinOp::GREATER:
+    case BuiltinOp::LESS_EQUAL:
+    case BuiltinOp::SQUARED_DIFFERENCE:
+    case BuiltinOp::ARG_MAX:
+    case BuiltinOp::ARG_MIN:
+    case BuiltinOp::NOT_EQUAL:
+      return t.in(0) == kI8 ? 2 : 1;
+    case BuiltinOp::EQUAL:
+      return by_input_type(t.in(0), 4, 2);
+    case BuiltinOp::LESS:
+    case BuiltinOp::GREATER_EQUAL:
+      return by_input_type(t.in(0), 3, 2);
+    case BuiltinOp::L2_NORMALIZATION:
+      return t.out(0) == kI8 ? 2 : 1;
+    case BuiltinOp::GELU:
+      return t.in(0) == kI8 || t.in(0) == TensorType::UINT8 ? 2 : 1;
+    case BuiltinOp::TILE:
+      return t.in(0) == kI8 ? 3 : 1;
+    case BuiltinOp::BROADCAST_TO:
+      return t.in(0) == kI8 || t.in(0) == kI16 ? 3 : 2;
+    case BuiltinOp::SPACE_TO_BATCH_ND:
+    case BuiltinOp::BATCH_TO_SPACE_ND:
+      if (t.in(0) == kI16) return 4;
+      if (t.in_rank(0) != 4) return 3;
+      return t.in(0) == kI8 ? 2 : 1;
+    case BuiltinOp::GATHER_ND:
+      if (t.in(1) == kI16) return 4;
+      return t.in(0) == kI16 ? 3 : 1;
     default:
       return std::nullopt;
   }

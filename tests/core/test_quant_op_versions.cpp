@@ -8,6 +8,7 @@
 #include <string>
 #include <tuple>
 
+#include "format/model.h"
 #include "format/model_file.h"
 #include "quant/op_versions.h"
 #include "support/corpus.h"
@@ -124,6 +125,32 @@ TEST(QuantOpVersions, HybridConvIsPerChannelWhenEveryFilterHasItsScale) {
     const format::Subgraph sg = hybrid_conv(filters, scales);
     EXPECT_EQ(required_version(sg, sg.operators[0]), want) << filters << " filters, " << scales << " scales";
   }
+}
+
+// op_version.cc: int8 MUL whose rescale s1*s2/s_out is 1 or more needs
+// version 3 (the kernel's multiplier above one), below one version 2.
+TEST(QuantOpVersions, Int8MulWithARescaleOfOneOrMoreIsVersion3) {
+  const auto mul = [](float s1, float s2, float s_out) {
+    format::Subgraph sg;
+    for (float s : {s1, s2, s_out}) {
+      format::Tensor t;
+      t.type = format::TensorType::INT8;
+      t.shape = {1, 4};
+      format::Quantization q;
+      q.scale = {s};
+      q.zero_point = {0};
+      t.quantization = q;
+      sg.tensors.push_back(t);
+    }
+    format::Operator op;
+    op.code.builtin = format::BuiltinOp::MUL;
+    op.inputs = {0, 1};
+    op.outputs = {2};
+    return required_version(sg, op);
+  };
+  EXPECT_EQ(mul(0.5f, 0.5f, 0.3f), 2);
+  EXPECT_EQ(mul(0.5f, 0.5f, 0.25f), 3);
+  EXPECT_EQ(mul(2.0f, 1.0f, 0.5f), 3);
 }
 
 }  // namespace
