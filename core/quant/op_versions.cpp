@@ -229,6 +229,20 @@ std::optional<int32_t> required_version(const format::Subgraph& sg, const format
       if (t.in(0) == kI16 || t.in(0) == TensorType::FLOAT16) return 3;
       if (t.in(0) == kI8) return t.per_channel(0) ? 5 : 2;
       return 1;
+    case BuiltinOp::SVDF:
+      if (t.in(0) == kI8) return 3;
+      if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32) {
+        const auto* o = format::options_as<tfl::SVDFOptionsT>(op);
+        return o != nullptr && o->asymmetric_quantize_inputs ? 4 : 2;
+      }
+      return 1;
+    case BuiltinOp::LSTM:
+    case BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM:
+      if (t.in(0) == kI16 && t.in(2) == kI8 && t.out(0) == kI16) return 5;
+      // Full int8: the converter's quantizer writes 2 (its operator
+      // property), as in the TF quantizer's own *_quantized.bin fixtures.
+      if (t.in(0) == kI8 && t.in(2) == kI8) return 2;
+      return std::nullopt;  // hybrid and float versions depend on options not modelled here
     case BuiltinOp::RESHAPE:
     case BuiltinOp::SQUEEZE:
     case BuiltinOp::EXPAND_DIMS:
