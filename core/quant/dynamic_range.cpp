@@ -30,6 +30,8 @@ std::optional<int> hybrid_axis(const format::Operator& op, size_t input) {
       return 0;  // per output channel
     case BuiltinOp::DEPTHWISE_CONV_2D:
       return 3;  // per channel along the filter's last axis
+    case BuiltinOp::BATCH_MATMUL:
+      return -1;  // the constant right-hand side, one scale
     default:
       return std::nullopt;
   }

@@ -11,8 +11,9 @@
 //                      asymmetric_quantize_inputs)
 //   CONV_2D            per output channel (axis 0); version 5 (6 grouped)
 //   DEPTHWISE_CONV_2D  per channel (axis 3); version 6
-// Weights of other ops (LSTM, SVDF, BATCH_MATMUL, ... not yet) stay float32
-// and the plan says why.
+//   BATCH_MATMUL       a constant right-hand side, per tensor; version 1
+// Weights of other ops (LSTM, SVDF, ... not yet: no runtime here runs their
+// hybrid kernels to check them) stay float32 and the plan says why.
 
 #include <string>
 #include <vector>

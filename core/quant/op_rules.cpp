@@ -13,6 +13,7 @@ struct Support {
 constexpr Support kAll{true, true};
 constexpr Support kInt8AndUint8{false, true};
 constexpr Support kInt8Only{false, false};
+constexpr Support kInt8And16{true, false};
 
 OpRule make(OutputRule output, Support s, int data_input = 0) {
   OpRule r;
@@ -86,6 +87,8 @@ std::optional<OpRule> op_rule(BuiltinOp op) {
     case BuiltinOp::PRELU:
     case BuiltinOp::GELU:
       return make(OutputRule::kOwnRange, kInt8AndUint8);
+    case BuiltinOp::BATCH_MATMUL:
+      return make(OutputRule::kOwnRange, kInt8And16);
     case BuiltinOp::SUM:
     case BuiltinOp::HARD_SWISH:
     case BuiltinOp::SQUARED_DIFFERENCE:

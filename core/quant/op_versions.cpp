@@ -229,6 +229,14 @@ std::optional<int32_t> required_version(const format::Subgraph& sg, const format
       if (t.in(0) == kI16 || t.in(0) == TensorType::FLOAT16) return 3;
       if (t.in(0) == kI8) return t.per_channel(0) ? 5 : 2;
       return 1;
+    case BuiltinOp::BATCH_MATMUL: {
+      if (t.in(0) == kI16) return 3;
+      if (t.in(0) == kI8) return 2;
+      const auto* o = format::options_as<tfl::BatchMatMulOptionsT>(op);
+      if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32 && o != nullptr && o->asymmetric_quantize_inputs)
+        return 4;
+      return 1;
+    }
     case BuiltinOp::SVDF:
       if (t.in(0) == kI8) return 3;
       if (t.in(0) == kF32 && t.in(1) == kI8 && t.out(0) == kF32) {

@@ -413,10 +413,13 @@ TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
   for (const auto& e : read_catalog()) {
     if (e.file.rfind("single_", 0) == 0 && e.kind.rfind("float32", 0) == 0) names.push_back(e.file);
   }
+  for (const char* more : {"bmm.tflite", "bmm_constant_input.tflite"}) {
+    names.push_back(more);
+  }
   std::vector<std::string> skipped;
   for (const std::string mode : {"float16", "dynamic"}) {
     for (const std::string& name : names) {
-      const bool single = name.rfind("single_", 0) == 0;
+      const bool single = name.rfind("single_", 0) == 0 || name.rfind("bmm", 0) == 0;
       Case c;
       c.name = name;
       c.mode = mode;
@@ -461,7 +464,7 @@ TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
     SCOPED_TRACE(c.mode + " " + c.name + " on " + c.sample.label);
     const LiteRtResult& as_float = results[c.first_job];
     const LiteRtResult& as_half = results[c.first_job + 1];
-    if (!as_float.ok && c.name.rfind("single_", 0) == 0) {
+    if (!as_float.ok && (c.name.rfind("single_", 0) == 0 || c.name.rfind("bmm", 0) == 0)) {
       skipped.push_back(cat(c.mode, " ", c.name, ": LiteRT.js cannot run the float model (", first_line(as_float.error), ")"));
       continue;
     }

@@ -303,6 +303,9 @@ TEST(QuantizedIntegerConformance, EveryIntegerModeRunsInLiteRtCloseToTheFloatMod
   for (const auto& e : read_catalog()) {
     if (e.file.rfind("single_", 0) == 0 && e.kind.rfind("float32", 0) == 0) names.push_back(e.file);
   }
+  for (const char* more : {"bmm.tflite", "bmm_constant_input.tflite"}) {
+    names.push_back(more);
+  }
   std::vector<Case> cases;
   std::vector<LiteRtJob> jobs;
   std::vector<std::string> skipped;
