@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "format/op_options.h"
+#include "quant/fake_quant.h"
 #include "quant/op_versions.h"
 #include "quant/recipe.h"
 #include "quant/weights.h"
@@ -106,19 +107,15 @@ bool is_activation(const format::Model& m, const format::Tensor& t) {
   return t.type == TensorType::FLOAT32 && !t.is_variable && m.tensor_data(t).empty();
 }
 
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 // Rewrites one subgraph. Decides first (which ops run on integers, every
 // activation's parameters), then rebuilds the op list with conversions.
 class SubgraphQuantizer {
  public:
   SubgraphQuantizer(format::Model& m, int index, bool entry, const FullIntegerOptions& opt, QuantPlan& plan,
-                    std::set<uint32_t>& replaced)
-      : m_(m),
+                    std::set<uint32_t>& replaced, const FakeQuantFold& fold)
+      : fold_(fold),
+        m_(m),
         sg_(m.subgraphs[static_cast<size_t>(index)]),
         s_(index),
         entry_(entry),
@@ -147,7 +144,7 @@ class SubgraphQuantizer {
     float_op_.assign(sg_.operators.size(), false);
     for (size_t o = 0; o < sg_.operators.size(); ++o) {
       const format::Operator& op = sg_.operators[o];
-      float_op_[o] = touches_float(op);
+      float_op_[o] = touches_float(op) && !fold_.dropped.contains({s_, static_cast<int>(o)});
       if (!float_op_[o]) continue;
       std::string why = why_float(o);
       if (why.empty()) {
@@ -199,6 +196,10 @@ class SubgraphQuantizer {
 
     for (size_t o = 0; o < ops.size(); ++o) {
       format::Operator op = ops[o];
+      if (fold_.dropped.contains({s_, static_cast<int>(o)})) {
+        plan_.warnings.push_back(cat("FAKE_QUANT op #", o, " removed: its range now lives in the integer tensors"));
+        continue;
+      }
       if (!float_op_[o]) {
         out.push_back(std::move(op));
         continue;
@@ -254,6 +255,8 @@ class SubgraphQuantizer {
 
  private:
   using ViewKey = std::tuple<int, double, int64_t>;  // type, scale, zero point
+
+  const FakeQuantFold& fold_;
 
   format::Model& m_;
   format::Subgraph& sg_;
@@ -326,15 +329,18 @@ class SubgraphQuantizer {
         if (act_ == TensorType::INT16) {
           // Symmetric 16 bit: the range the mean/std_dev pair spans on 8 bits.
           return grid_params((0 - ms.mean) / ms.std_dev, (255 - ms.mean) / ms.std_dev,
-                             cat("mean ", fmt(ms.mean), ", std_dev ", fmt(ms.std_dev), " (as a range)"));
+                             cat("mean ", ms.mean, ", std_dev ", ms.std_dev, " (as a range)"));
         }
         Params p{1.0 / ms.std_dev, static_cast<int64_t>(ms.mean), std::nullopt,
-                 cat("mean ", fmt(ms.mean), ", std_dev ", fmt(ms.std_dev), ": scale 1/std_dev, zero point mean")};
+                 cat("mean ", ms.mean, ", std_dev ", ms.std_dev, ": scale 1/std_dev, zero point mean")};
         if (act_ == TensorType::INT8) p.zero_point -= 128;
         p.range = std::make_pair((grid_of(act_).qmin - p.zero_point) * p.scale,
                                  (grid_of(act_).qmax - p.zero_point) * p.scale);
         return p;
       }
+    }
+    if (auto it = fold_.ranges.find({s_, t}); it != fold_.ranges.end()) {
+      return grid_params(it->second.lo, it->second.hi, it->second.origin);
     }
     if (opt_.stats != nullptr) {
       if (const calib::TensorRecord* rec = opt_.stats->find(calib::TensorKey{s_, t});
@@ -343,19 +349,19 @@ class SubgraphQuantizer {
         const calib::RangeMethod method = it != opt_.method_for.end() ? it->second : opt_.method;
         const calib::RangeChoice c = calib::choose_range(rec->stats, method, bits_, opt_.method_options);
         return grid_params(c.lo, c.hi,
-                           cat(calib::method_name(method), " on ", opt_.stats->samples, " samples: [", fmt(c.lo),
-                               ", ", fmt(c.hi), "], ", fmt(100 * c.clipped), "% clipped"));
+                           cat(calib::method_name(method), " on ", opt_.stats->samples, " samples: [", c.lo,
+                               ", ", c.hi, "], ", 100 * c.clipped, "% clipped"));
       }
     }
     if (x.quantization && x.quantization->min.size() == 1 && x.quantization->max.size() == 1) {
       const double lo = x.quantization->min[0];
       const double hi = x.quantization->max[0];
-      return grid_params(lo, hi, cat("min/max stored in the model: [", fmt(lo), ", ", fmt(hi), "]"));
+      return grid_params(lo, hi, cat("min/max stored in the model: [", lo, ", ", hi, "]"));
     }
     if (opt_.default_range) {
       return grid_params(opt_.default_range->first, opt_.default_range->second,
-                         cat("--default-range [", fmt(opt_.default_range->first), ", ",
-                             fmt(opt_.default_range->second), "]: no statistics for this tensor"));
+                         cat("--default-range [", opt_.default_range->first, ", ",
+                             opt_.default_range->second, "]: no statistics for this tensor"));
     }
     return std::nullopt;
   }
@@ -698,7 +704,7 @@ class SubgraphQuantizer {
       type = TensorType::UINT8;
       q = quantize_affine(f.values, f.scales[0], f.zero_point, 0, 255);
       quant.zero_point = {f.zero_point};
-      how = cat("uint8 asymmetric per tensor, least-squares range [", fmt(f.range.first), ", ", fmt(f.range.second),
+      how = cat("uint8 asymmetric per tensor, least-squares range [", f.range.first, ", ", f.range.second,
                 "]");
     } else {
       const auto q8 = quantize_with_scales(f.values, f.layout, f.scales);
@@ -732,7 +738,7 @@ class SubgraphQuantizer {
         lo = std::min(lo, v);
         hi = std::max(hi, v);
       }
-      p = *grid_params(lo, hi, cat("own min/max [", fmt(lo), ", ", fmt(hi), "]"));
+      p = *grid_params(lo, hi, cat("own min/max [", lo, ", ", hi, "]"));
     }
     const int32_t slot = writable_constant(t);
     const Grid g = grid_of(act_);
@@ -825,8 +831,8 @@ class SubgraphQuantizer {
       // both ranges (the state's also covers the very first step's input).
       const auto st = *raw_range(op.inputs[18]);
       r = {std::min(r.first, st.first), std::max(r.second, st.second)};
-      origin = cat("shared with the activation state '", name(op.inputs[18]), "': [", fmt(r.first), ", ",
-                   fmt(r.second), "]");
+      origin = cat("shared with the activation state '", name(op.inputs[18]), "': [", r.first, ", ",
+                   r.second, "]");
     }
     params_[static_cast<size_t>(out)] = grid_params(r.first, r.second, origin);
   }
@@ -908,8 +914,8 @@ class SubgraphQuantizer {
       const int32_t state = op.inputs[4];
       const double s_state = magnitude(state) / 32767.0;
       retype_internal(state, TensorType::INT16, s_state, 0,
-                      cat("SVDF state: int16 symmetric, max|x| / 32767 over [", fmt(raw_range(state)->first), ", ",
-                          fmt(raw_range(state)->second), "]"));
+                      cat("SVDF state: int16 symmetric, max|x| / 32767 over [", raw_range(state)->first, ", ",
+                          raw_range(state)->second, "]"));
       bias_constant(op, 3, static_cast<double>(s_time) * static_cast<float>(s_state), "time-weight scale × state scale");
       return;
     }
@@ -934,7 +940,7 @@ class SubgraphQuantizer {
       for (int k = 0; k < 10; ++k)
         if (std::pow(2.0, pot) < m) ++pot;
       retype_internal(cell, TensorType::INT16, std::pow(2.0, pot) / 32768.0, 0,
-                      cat("LSTM cell state: int16 over ±2^", pot, " (the power of two covering max|x| ", fmt(m), ")"));
+                      cat("LSTM cell state: int16 over ±2^", pot, " (the power of two covering max|x| ", m, ")"));
     }
     std::array<double, 5> s_mid{};
     for (size_t k = 0; k < 5; ++k) {
@@ -949,7 +955,7 @@ class SubgraphQuantizer {
         const auto p = r ? grid_params(r->first, r->second, "") : std::optional<Params>(Params{});
         s_mid[k] = p->scale;
         retype_internal(t, TensorType::INT8, p->scale, p->zero_point,
-                        r ? cat("LSTM intermediate ", k, ": int8 from [", fmt(r->first), ", ", fmt(r->second), "]")
+                        r ? cat("LSTM intermediate ", k, ": int8 from [", r->first, ", ", r->second, "]")
                           : cat("LSTM intermediate ", k, ": unused by the kernel"));
       }
     }
@@ -996,9 +1002,9 @@ Status check_options(const format::Model& m, const FullIntegerOptions& opt) {
   const format::Subgraph& main = m.subgraphs[0];
   for (const auto& ms : opt.mean_std) {
     if (!(ms.std_dev > 0) || !std::isfinite(ms.std_dev))
-      return fail(cat("--mean-std ", ms.input, ": std_dev must be > 0, not ", fmt(ms.std_dev)));
+      return fail(cat("--mean-std ", ms.input, ": std_dev must be > 0, not ", ms.std_dev));
     if (ms.mean != std::floor(ms.mean) || ms.mean < 0 || ms.mean > 255)
-      return fail(cat("--mean-std ", ms.input, ": mean must be an integer 0..255, not ", fmt(ms.mean)));
+      return fail(cat("--mean-std ", ms.input, ": mean must be an integer 0..255, not ", ms.mean));
     const bool found = std::any_of(main.inputs.begin(), main.inputs.end(), [&](int32_t t) {
       return main.tensors[static_cast<size_t>(t)].name == ms.input;
     });
@@ -1041,9 +1047,10 @@ Result<QuantizedModel> to_full_integer(const format::Model& input, const FullInt
   std::set<uint32_t> replaced;
   std::vector<std::string> kept;
   std::vector<std::unique_ptr<SubgraphQuantizer>> parts;
+  const FakeQuantFold fold = fold_fake_quant(m);
   for (size_t s = 0; s < m.subgraphs.size(); ++s) {
     auto q = std::make_unique<SubgraphQuantizer>(m, static_cast<int>(s), entry.contains(static_cast<int>(s)), opt,
-                                                 r.plan, replaced);
+                                                 r.plan, replaced, fold);
     if (auto st = q->decide(); !st) return fail(cat("subgraph ", s, ": ", st.error().message));
     for (const auto& k : q->kept_float) kept.push_back(m.subgraphs.size() > 1 ? cat("subgraph ", s, " ", k) : k);
     parts.push_back(std::move(q));

@@ -507,5 +507,56 @@ TEST(QuantFullInteger, BadOptionsAreRefusedWithTheReason) {
   }
 }
 
+// A quantization-aware trained model: x -> FAKE_QUANT[-1, 1] -> FC ->
+// "fc" -> FAKE_QUANT[0, 6] -> "fq" -> RELU -> y. The FAKE_QUANT ranges are
+// used (before any statistics) and the ops disappear.
+TEST(QuantFullInteger, FakeQuantRangesAreUsedAndTheOpsRemoved) {
+  format::Model m = test::fc_relu_model(8, 4);
+  auto& sg = m.subgraphs[0];
+  const auto fake_quant = [](float lo, float hi) {
+    tfl::FakeQuantOptionsT o;
+    o.min = lo;
+    o.max = hi;
+    o.num_bits = 8;
+    return format::make_options(o);
+  };
+  const int32_t xq = test::add_tensor(sg, "x_fq", TensorType::FLOAT32, {1, 8});
+  const int32_t fq = test::add_tensor(sg, "fq", TensorType::FLOAT32, {1, 4});
+  std::vector<format::Operator> ops;
+  format::Operator a;
+  a.code.builtin = BuiltinOp::FAKE_QUANT;
+  a.inputs = {FcRelu::kInput};
+  a.outputs = {xq};
+  a.options = fake_quant(-1, 1);
+  ops.push_back(a);
+  ops.push_back(sg.operators[0]);
+  ops.back().inputs[0] = xq;
+  format::Operator b = a;
+  b.inputs = {FcRelu::kFcOut};
+  b.outputs = {fq};
+  b.options = fake_quant(0, 6);
+  ops.push_back(b);
+  ops.push_back(sg.operators[1]);
+  ops.back().inputs[0] = fq;
+  sg.operators = ops;
+  // Statistics that disagree: the trained ranges win.
+  const auto s = stats_for(m, {{"x", -5, 5}, {"fc", -9, 9}, {"y", 0, 6}});
+  FullIntegerOptions o = with_stats(s);
+  o.scheme = IntegerScheme::kUint8;
+  o.input_type = o.output_type = TensorType::UINT8;
+  auto r = to_full_integer(m, o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(op_types(r->model), (std::vector<BuiltinOp>{BuiltinOp::FULLY_CONNECTED, BuiltinOp::RELU}));
+  const auto& q = r->model.subgraphs[0];
+  const Expected in = int8_grid(-1, 1);
+  expect_params(&q.tensors[FcRelu::kInput], TensorType::UINT8, {in.scale, in.zero_point + 128});
+  const Expected fc = int8_grid(0, 6);
+  expect_params(&q.tensors[FcRelu::kFcOut], TensorType::UINT8, {fc.scale, fc.zero_point + 128});
+  EXPECT_EQ(q.operators[1].inputs[0], FcRelu::kFcOut);
+  bool said = false;
+  for (const auto& d : r->plan.tensors) said = said || d.origin.find("FAKE_QUANT op #2") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
 }  // namespace
 }  // namespace qs::quant
