@@ -559,8 +559,9 @@ int32_t SubgraphQuantizer::quantize_bias(size_t o, const format::Operator& op, c
   const int32_t b = sg_.operators[o].inputs[static_cast<size_t>(rule.bias_input)];
   Filter& f = filter_of(o, op, rule);
   if (f.scales.empty()) uint8_filter_params(f);
-  const std::vector<float> bias = floats_of(m_.tensor_data(sg_.tensors[static_cast<size_t>(b)]));
+  std::vector<float> bias = floats_of(m_.tensor_data(sg_.tensors[static_cast<size_t>(b)]));
   const double s_in = input_scale(o, rule);
+  const bool corrected = correct_bias(o, rule, f, bias);
   const bool wide = opt_.scheme == IntegerScheme::kInt16x8;
   const TensorType type = wide ? TensorType::INT64 : TensorType::INT32;
   const auto limit = static_cast<double>(std::numeric_limits<int32_t>::max());
@@ -596,9 +597,31 @@ int32_t SubgraphQuantizer::quantize_bias(size_t o, const format::Operator& op, c
   store(slot, type, q, quant,
         cat("bias of ", format::op_name(op.code.builtin), ": ", wide ? "int64" : "int32",
             " at input scale × weight scale", per_channel ? " per channel" : "",
+            corrected ? "; corrected for the filter's rounding (its mean effect at the input's mean)" : "",
             widened > 0 ? cat("; ", widened, " weight scale(s) widened so the bias fits int32")
                         : std::string()));
   return slot;
+}
+
+bool SubgraphQuantizer::correct_bias(size_t o, const OpRule& rule, const Filter& f, std::vector<float>& bias) const {
+  if (opt_.scheme != IntegerScheme::kUint8 || opt_.stats == nullptr) return false;
+  const format::Operator& op = sg_.operators[o];
+  const int32_t in = op.inputs[static_cast<size_t>(rule.data_input)];
+  const calib::TensorRecord* rec = opt_.stats->find(calib::TensorKey{s_, in});
+  const int32_t w = op.inputs[static_cast<size_t>(rule.weight_input)];
+  const auto layout =
+      ChannelLayout::of(sg_.tensors[static_cast<size_t>(w)].shape, rule.weight_axis, f.values.size());
+  if (rec == nullptr || rec->stats.count == 0 || layout.channels != bias.size()) return false;
+  // Output channel c is off by Σ_k ΔW_ck · x_k; its expectation with every
+  // input at the input tensor's mean is what the bias gives back.
+  const double mean = rec->stats.mean();
+  const auto q = quantize_affine(f.values, f.scales[0], f.zero_point, 0, 255);
+  std::vector<double> shift(bias.size(), 0.0);
+  for (size_t i = 0; i < f.values.size(); ++i) {
+    shift[layout.channel_of(i)] += static_cast<double>(q[i] - f.zero_point) * f.scales[0] - f.values[i];
+  }
+  for (size_t c = 0; c < bias.size(); ++c) bias[c] = static_cast<float>(bias[c] - mean * shift[c]);
+  return true;
 }
 
 void SubgraphQuantizer::uint8_filter_params(Filter& f) {

@@ -181,6 +181,13 @@ class SubgraphQuantizer {
 
   int32_t quantize_bias(size_t o, const format::Operator& op, const OpRule& rule);
 
+  // Bias correction for legacy uint8 filters (one scale for the tensor,
+  // so most channels get few steps and their rounding shifts the output):
+  // subtracts the expected shift, each output channel's summed weight
+  // rounding times the input's mean (from the statistics). False when it
+  // does not apply (other schemes, no statistics).
+  bool correct_bias(size_t o, const OpRule& rule, const Filter& f, std::vector<float>& bias) const;
+
   // Legacy uint8 filters have one scale for the whole tensor; their range
   // is the one with the least squared error (weights.h: mse_range), not
   // min/max, so that one outlier channel does not flatten the others.

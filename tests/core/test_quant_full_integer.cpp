@@ -558,5 +558,39 @@ TEST(QuantFullInteger, FakeQuantRangesAreUsedAndTheOpsRemoved) {
   EXPECT_TRUE(said);
 }
 
+// uint8 filters have one scale, so their rounding shifts each output
+// channel by Σ_k ΔW_ck · x_k on average; with statistics the bias takes
+// back that shift at the input's mean. Checked from the written tensors.
+TEST(QuantFullInteger, Uint8BiasIsCorrectedForTheFiltersRounding) {
+  const format::Model m = test::fc_relu_model(8, 4);
+  const auto s = stats_for(m, {{"x", 0, 2}, {"fc", -2, 3}, {"y", 0, 3}});  // mean of x: 1
+  FullIntegerOptions o = with_stats(s);
+  o.scheme = IntegerScheme::kUint8;
+  o.input_type = o.output_type = TensorType::UINT8;
+  auto r = to_full_integer(m, o);
+  ASSERT_TRUE(r) << r.error().message;
+  const auto& q = r->model.subgraphs[0];
+  const auto wf = floats(m, m.subgraphs[0].tensors[FcRelu::kWeights]);
+  const auto bf = floats(m, m.subgraphs[0].tensors[FcRelu::kBias]);
+  const format::Tensor& w = q.tensors[FcRelu::kWeights];
+  const format::Tensor& b = q.tensors[FcRelu::kBias];
+  const auto w8 = values<uint8_t>(r->model, w);
+  const auto b32 = values<int32_t>(r->model, b);
+  const double s_w = w.quantization->scale[0];
+  const double zp_w = static_cast<double>(w.quantization->zero_point[0]);
+  double moved = 0;
+  for (size_t c = 0; c < 4; ++c) {
+    double shift = 0;
+    for (size_t k = 0; k < 8; ++k) shift += s_w * (w8[c * 8 + k] - zp_w) - wf[c * 8 + k];
+    const double expected = bf[c] - 1.0 * shift;
+    EXPECT_NEAR(b32[c] * b.quantization->scale[0], expected, b.quantization->scale[0]) << c;
+    moved += std::abs(shift);
+  }
+  EXPECT_GT(moved, 0);  // the weights did round
+  bool said = false;
+  for (const auto& d : r->plan.tensors) said = said || d.origin.find("corrected") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
 }  // namespace
 }  // namespace qs::quant
