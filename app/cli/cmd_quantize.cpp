@@ -255,6 +255,13 @@ int run_quantize(const std::vector<std::string>& args) {
   for (const auto& w : result->plan.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   size_t changed = 0;
   for (const auto& t : result->plan.tensors) changed += t.from != t.to ? 1 : 0;
+  if (scheme) {
+    size_t float_ops = 0;
+    for (const auto& w : result->plan.warnings) float_ops += w.rfind("stays float:", 0) == 0 ? 1 : 0;
+    std::printf("wrote %s (%s): %zu tensors changed type, %zu ops inserted, %zu ops stay float\n",
+                opt.out.c_str(), mode.c_str(), changed, result->plan.inserted.size(), float_ops);
+    return 0;
+  }
   std::printf("wrote %s (%s): %zu tensors changed type, %zu ops inserted, %zu kept float32\n",
               opt.out.c_str(), mode.c_str(), changed, result->plan.inserted.size(),
               result->plan.tensors.size() - changed);
