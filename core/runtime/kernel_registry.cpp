@@ -31,6 +31,7 @@ const KernelRegistry& builtin_kernels() {
     kernels::register_matmul(r);
     kernels::register_sequence(r);
     kernels::register_quantization(r);
+    kernels::register_integer_matmul(r);
     kernels::register_control_flow(r);
     return r;
   }();

@@ -562,5 +562,112 @@ TEST(QuantizedIntegerConformance, Ad01IsAsCloseToTheFloatModelAsTheOfficialConve
   }
 }
 
+// The output step of a model output: its own scale when it is an integer
+// tensor, else that of the integer tensor its DEQUANTIZE reads.
+double output_step(const format::Model& m, const std::string& name) {
+  const format::Tensor* t = io_tensor(m, name, false);
+  if (t == nullptr) return 0;
+  if (t->quantization && t->quantization->has_scale()) return t->quantization->scale[0];
+  const auto& sg = m.subgraphs[0];
+  for (const auto& op : sg.operators) {
+    if (op.outputs.size() == 1 && &sg.tensors[static_cast<size_t>(op.outputs[0])] == t && !op.inputs.empty()) {
+      const auto& in = sg.tensors[static_cast<size_t>(op.inputs[0])];
+      if (in.quantization && in.quantization->has_scale()) return in.quantization->scale[0];
+    }
+  }
+  return 0;
+}
+
+// Issue 7's first integer kernel: int8/uint8 FULLY_CONNECTED (TFLite's
+// reference arithmetic) with QUANTIZE and DEQUANTIZE runs the official
+// converter's ad01 files and ours; LiteRT.js (XNNPACK, which rounds
+// through float) must agree within 4 output steps (FACTS.md), on 20
+// held-out ToyCar windows.
+TEST(QuantizedIntegerConformance, IntegerFullyConnectedModelsAgreeWithLiteRt) {
+  QS_REQUIRE_CORPUS();
+  QS_REQUIRE_LITERT(litert);
+  test::TempDir dir("qs-conformance-integer-fc");
+  const fs::path float_file = test::corpus_model("ad01_fp32.tflite");
+  std::string signature;
+  auto float_interp = open_interpreter(float_file, &signature);
+  ASSERT_TRUE(float_interp) << float_interp.error().message;
+  const Data data = data_for("ad01_fp32.tflite", **float_interp);
+  auto stats = calibrate_on(float_file, signature, **float_interp, data.calibration, dir.path());
+  ASSERT_TRUE(stats) << stats.error().message;
+  auto file = format::ModelFile::open(float_file);
+  ASSERT_TRUE(file) << file.error().message;
+  std::vector<fs::path> models = {test::corpus_model("ad01_int8.tflite"),
+                                  test::corpus_model("model_ToyCar_quant_fullint.tflite")};
+  for (const auto& [scheme, io] : {std::pair{IntegerScheme::kInt8, TensorType::INT8},
+                                   std::pair{IntegerScheme::kInt8, TensorType::FLOAT32},
+                                   std::pair{IntegerScheme::kUint8, TensorType::UINT8}}) {
+    quant::FullIntegerOptions o;
+    o.scheme = scheme;
+    o.stats = &*stats;
+    o.input_type = o.output_type = io;
+    auto q = quant::to_full_integer(file->to_model(), o);
+    ASSERT_TRUE(q) << q.error().message;
+    models.push_back(dir / cat("ours_", models.size(), ".tflite"));
+    ASSERT_TRUE(format::write_file(q->model, models.back()));
+  }
+  struct Run {
+    fs::path model;
+    std::shared_ptr<const format::Model> parsed;
+    std::unique_ptr<runtime::Interpreter> interp;
+    std::vector<Sample> samples;
+    size_t first_job = 0;
+  };
+  std::vector<Run> runs;
+  std::vector<LiteRtJob> jobs;
+  for (const auto& path : models) {
+    Run r;
+    r.model = path;
+    auto interp = open_interpreter(path, nullptr);
+    ASSERT_TRUE(interp) << path << ": " << interp.error().message;
+    r.interp = std::move(*interp);
+    auto f = format::ModelFile::open(path);
+    ASSERT_TRUE(f);
+    r.parsed = std::make_shared<const format::Model>(f->to_model());
+    r.first_job = jobs.size();
+    for (size_t k = 0; k < data.test.size(); k += 5) {
+      Sample s = data.test[k];
+      const format::Tensor* t = io_tensor(*r.parsed, std::string(r.interp->input_name(0)), true);
+      ASSERT_NE(t, nullptr);
+      s.inputs[0] = to_tensor_type(s.inputs[0], *t);
+      const fs::path in = dir / cat("r", runs.size(), "_", k);
+      ASSERT_TRUE(write_job_inputs(in, *r.interp, s));
+      jobs.push_back({path, in, dir / cat("r", runs.size(), "_", k, "_out"), ""});
+      r.samples.push_back(std::move(s));
+    }
+    runs.push_back(std::move(r));
+  }
+  const auto results = run_litert(litert, jobs, dir.path());
+  ASSERT_EQ(results.size(), jobs.size());
+  for (Run& r : runs) {
+    SCOPED_TRACE(r.model.filename().string());
+    double worst_steps = 0;
+    for (size_t k = 0; k < r.samples.size(); ++k) {
+      const LiteRtResult& theirs = results[r.first_job + k];
+      ASSERT_TRUE(theirs.ok) << theirs.stage << ": " << theirs.error;
+      auto ours = run_ours(*r.interp, r.samples[k]);
+      ASSERT_TRUE(ours) << ours.error().message;
+      ASSERT_EQ(ours->arrays.size(), theirs.outputs.size());
+      const std::string name = theirs.outputs[0].name;
+      const double step = output_step(*r.parsed, name);
+      ASSERT_GT(step, 0) << name;
+      const io::Array a = to_real(ours->arrays[0], io_tensor(*r.parsed, name, false));
+      const io::Array b = to_real(theirs.outputs[0].array, io_tensor(*r.parsed, name, false));
+      ASSERT_EQ(a.elements(), b.elements());
+      std::vector<float> va(static_cast<size_t>(a.elements())), vb(va.size());
+      std::memcpy(va.data(), a.data.data(), va.size() * sizeof(float));
+      std::memcpy(vb.data(), b.data.data(), vb.size() * sizeof(float));
+      for (size_t i = 0; i < va.size(); ++i) worst_steps = std::max(worst_steps, std::abs(va[i] - vb[i]) / step);
+    }
+    std::printf("%-40s ours vs LiteRT.js: worst %.2f output steps over %zu windows\n",
+                r.model.filename().c_str(), worst_steps, r.samples.size());
+    EXPECT_LE(worst_steps, 4.0 + 1e-6);
+  }
+}
+
 }  // namespace
 }  // namespace qs::conformance

@@ -15,6 +15,7 @@ void register_convolutions(KernelRegistry& registry);  // CONV_2D, DEPTHWISE, TR
 void register_matmul(KernelRegistry& registry);        // FULLY_CONNECTED, BATCH_MATMUL
 void register_sequence(KernelRegistry& registry);      // LSTM, UNIDIRECTIONAL_SEQUENCE_LSTM, SVDF, RNN
 void register_quantization(KernelRegistry& registry);  // DEQUANTIZE, QUANTIZE
+void register_integer_matmul(KernelRegistry& registry);  // FULLY_CONNECTED on int8/uint8
 void register_control_flow(KernelRegistry& registry);  // WHILE, IF, CALL_ONCE, variables, composites
 
 }  // namespace qs::runtime::kernels
