@@ -582,7 +582,10 @@ int32_t SubgraphQuantizer::quantize_bias(size_t o, const format::Operator& op, c
   const auto scale_of = [&](size_t c) { return static_cast<float>(s_in * f.scales[per_channel ? c : 0]); };
   for (size_t c = 0; c < bias.size(); ++c) {
     const double v = std::round(static_cast<double>(bias[c]) * (1.0 / static_cast<double>(scale_of(c))));
-    q[c] = wide ? static_cast<int64_t>(v) : static_cast<int64_t>(std::clamp(v, -limit, limit));
+    // int64 biases (16x8) saturate at ±2^62: far beyond any accumulator,
+    // and a conversion out of int64's range would be undefined.
+    const double bound = wide ? 4.6116860184273879e18 : limit;
+    q[c] = static_cast<int64_t>(std::clamp(v, -bound, bound));
   }
   if (per_channel) {
     for (size_t c = 0; c < bias.size(); ++c) scales.push_back(scale_of(c));
