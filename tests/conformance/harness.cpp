@@ -261,4 +261,19 @@ bool is_float_model(const std::string& kind) {
          kind.rfind("dynamic-range", 0) == 0;
 }
 
+std::vector<std::string> quantizer_test_models() {
+  std::vector<std::string> names = {"mobilenet_v1_0.25_224_1_metadata_1.tflite", "conv_fc_mnist.tflite",
+                                    "ad01_fp32.tflite", "hello_world_float.tflite"};
+  for (const auto& e : read_catalog()) {
+    if (e.file.rfind("single_", 0) == 0 && e.kind.rfind("float32", 0) == 0) names.push_back(e.file);
+  }
+  names.push_back("bmm.tflite");
+  names.push_back("bmm_constant_input.tflite");
+  return names;
+}
+
+bool is_single_op_model(const std::string& name) {
+  return name.rfind("single_", 0) == 0 || name.rfind("bmm", 0) == 0;
+}
+
 }  // namespace qs::conformance

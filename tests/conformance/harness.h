@@ -83,4 +83,11 @@ Verdict compare_outputs(const OutputSet& ours, const LiteRtResult& theirs, doubl
 std::vector<CatalogEntry> read_catalog();
 bool is_float_model(const std::string& kind);
 
+// What the quantizer's conformance tests quantize: issue 6's four models,
+// then the single-op float models of the catalog and the two BATCH_MATMUL
+// models.
+std::vector<std::string> quantizer_test_models();
+// A one-op model of that list (single_*, bmm*).
+bool is_single_op_model(const std::string& name);
+
 }  // namespace qs::conformance

@@ -406,20 +406,13 @@ TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
   };
   std::vector<Case> cases;
   std::vector<LiteRtJob> jobs;
-  std::vector<std::string> names = {"mobilenet_v1_0.25_224_1_metadata_1.tflite", "conv_fc_mnist.tflite",
-                                    "ad01_fp32.tflite", "hello_world_float.tflite"};
-  // And the single-op float models, where dynamic mode quantizes every
-  // weight (--min-elements 1) so their hybrid kernels run too.
-  for (const auto& e : read_catalog()) {
-    if (e.file.rfind("single_", 0) == 0 && e.kind.rfind("float32", 0) == 0) names.push_back(e.file);
-  }
-  for (const char* more : {"bmm.tflite", "bmm_constant_input.tflite"}) {
-    names.push_back(more);
-  }
+  // Single-op models get every weight quantized in dynamic mode
+  // (--min-elements 1) so their hybrid kernels run too.
+  const std::vector<std::string> names = quantizer_test_models();
   std::vector<std::string> skipped;
   for (const std::string mode : {"float16", "dynamic"}) {
     for (const std::string& name : names) {
-      const bool single = name.rfind("single_", 0) == 0 || name.rfind("bmm", 0) == 0;
+      const bool single = is_single_op_model(name);
       Case c;
       c.name = name;
       c.mode = mode;
@@ -464,7 +457,7 @@ TEST(Conformance, QuantizedModelsRunInLiteRtCloseToTheFloatModel) {
     SCOPED_TRACE(c.mode + " " + c.name + " on " + c.sample.label);
     const LiteRtResult& as_float = results[c.first_job];
     const LiteRtResult& as_half = results[c.first_job + 1];
-    if (!as_float.ok && (c.name.rfind("single_", 0) == 0 || c.name.rfind("bmm", 0) == 0)) {
+    if (!as_float.ok && is_single_op_model(c.name)) {
       skipped.push_back(cat(c.mode, " ", c.name, ": LiteRT.js cannot run the float model (", first_line(as_float.error), ")"));
       continue;
     }

@@ -299,14 +299,7 @@ TEST(QuantizedIntegerConformance, EveryIntegerModeRunsInLiteRtCloseToTheFloatMod
   QS_REQUIRE_CORPUS();
   QS_REQUIRE_LITERT(litert);
   test::TempDir dir("qs-conformance-integer");
-  std::vector<std::string> names = {"mobilenet_v1_0.25_224_1_metadata_1.tflite", "conv_fc_mnist.tflite",
-                                    "ad01_fp32.tflite", "hello_world_float.tflite"};
-  for (const auto& e : read_catalog()) {
-    if (e.file.rfind("single_", 0) == 0 && e.kind.rfind("float32", 0) == 0) names.push_back(e.file);
-  }
-  for (const char* more : {"bmm.tflite", "bmm_constant_input.tflite"}) {
-    names.push_back(more);
-  }
+  const std::vector<std::string> names = quantizer_test_models();
   std::vector<Case> cases;
   std::vector<LiteRtJob> jobs;
   std::vector<std::string> skipped;
